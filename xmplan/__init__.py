@@ -1,0 +1,3 @@
+"""xmplan: communication plans as code for xMatters."""
+
+__version__ = "0.1.0"

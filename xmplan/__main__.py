@@ -1,0 +1,5 @@
+"""`python -m xmplan`."""
+
+from .cli import entrypoint
+
+entrypoint()

@@ -1,0 +1,73 @@
+"""Problems and errors, each carrying the file and place it is about."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Iterable, Literal
+
+Severity = Literal["error", "warning"]
+
+
+@dataclass(frozen=True)
+class Location:
+    """A place in a file: `file`, `file:line` or `file:line:column` (1-based)."""
+
+    file: str
+    line: int | None = None
+    column: int | None = None
+
+    def __str__(self) -> str:
+        parts = [self.file]
+        if self.line is not None:
+            parts.append(str(self.line))
+            if self.column is not None:
+                parts.append(str(self.column))
+        return ":".join(parts)
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One finding, printed compiler-style: `file:line:col: error: message [rule]`."""
+
+    location: Location
+    message: str
+    severity: Severity = "error"
+    rule: str = ""
+
+    def __str__(self) -> str:
+        rule = f" [{self.rule}]" if self.rule else ""
+        return f"{self.location}: {self.severity}: {self.message}{rule}"
+
+
+class XmplanError(Exception):
+    """Base of every error xmplan raises on purpose; holds one or more problems."""
+
+    def __init__(self, problems: Iterable[Problem]) -> None:
+        self.problems = tuple(problems)
+        super().__init__("\n".join(str(p) for p in self.problems))
+
+    @classmethod
+    def at(cls, location: Location | str, message: str, rule: str = "") -> "XmplanError":
+        if isinstance(location, str):
+            location = Location(location)
+        return cls([Problem(location, message, "error", rule)])
+
+
+class ArchiveError(XmplanError):
+    """A plan zip that cannot be read safely: not a zip, unsafe names, too large, not JSON."""
+
+
+class SourceError(XmplanError):
+    """A source tree that cannot be built: bad JSON, template errors, broken references."""
+
+
+class ScriptError(XmplanError):
+    """An Integration Builder script failed to parse or threw while running locally."""
+
+
+class ScriptTimeout(ScriptError):
+    """A script ran past its time limit and was stopped."""
+
+
+class DescriptorError(XmplanError):
+    """A HipChat add-on descriptor that does not meet the schema or the options given."""

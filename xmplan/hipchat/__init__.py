@@ -1,0 +1,1 @@
+"""HipChat Connect: the add-on descriptor for the Invite to Room plan."""

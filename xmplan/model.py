@@ -1,0 +1,101 @@
+"""The plan model: the export's JSON documents, in order, with where each came from."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Iterator, Mapping
+
+Json = Any
+DateTime = tuple[int, int, int, int, int, int]
+
+ENGINE = "engine.json"
+PROPERTIES = "properties/properties.json"
+INTEGRATIONS = "integrations/integrations.json"
+SHARED_FUNCTIONS = "integrations/sharedfunctions.json"
+SCRIPT_STEPS = "integrations/scriptSteps.json"
+TRIGGER_FILTERS = "integrations/triggerFilters.json"
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One zip entry: its name, parsed JSON, timestamp, and whether it is written compact."""
+
+    name: str
+    data: Json
+    date_time: DateTime = (2021, 1, 1, 0, 0, 0)
+    compact: bool = False
+
+
+@dataclass(frozen=True)
+class Plan:
+    """A communication plan as the ordered documents of its export.
+
+    `origin` is the zip or source directory it was read from. `sources` maps a
+    document (`entry name`) or a value inside one (`entry name#/json/pointer`) to
+    the source file it came from, so messages can name the file a person edits.
+    """
+
+    entries: tuple[Entry, ...]
+    origin: str = ""
+    sources: Mapping[str, str] = field(default_factory=dict)
+
+    def get(self, name: str) -> Json | None:
+        for entry in self.entries:
+            if entry.name == name:
+                return entry.data
+        return None
+
+    @property
+    def engine(self) -> Json:
+        return self.get(ENGINE) or {}
+
+    @property
+    def name(self) -> str:
+        return str(self.engine.get("name", ""))
+
+    @property
+    def properties(self) -> list[Json]:
+        return self.get(PROPERTIES) or []
+
+    def forms(self) -> Iterator[tuple[str, Json]]:
+        """Yield `(entry name, form)` for every form, in entry order."""
+        for entry in self.entries:
+            if entry.name.startswith("forms/"):
+                yield entry.name, entry.data
+
+    def canvases(self) -> Iterator[tuple[str, Json]]:
+        for entry in self.entries:
+            if entry.name.startswith("canvases/"):
+                yield entry.name, entry.data
+
+    @property
+    def integrations(self) -> list[Json]:
+        return (self.get(INTEGRATIONS) or {}).get("integrations", [])
+
+    @property
+    def endpoints(self) -> list[Json]:
+        return (self.get(INTEGRATIONS) or {}).get("endpoints", [])
+
+    @property
+    def constants(self) -> list[Json]:
+        return (self.get(INTEGRATIONS) or {}).get("constants", [])
+
+    @property
+    def shared_libraries(self) -> list[Json]:
+        return self.get(SHARED_FUNCTIONS) or []
+
+    @property
+    def script_steps(self) -> list[Json]:
+        return self.get(SCRIPT_STEPS) or []
+
+    def source_of(self, entry: str, pointer: str = "") -> str:
+        """The file a person edits for this document or value (the zip path for zips)."""
+        if pointer and f"{entry}#{pointer}" in self.sources:
+            return self.sources[f"{entry}#{pointer}"]
+        return self.sources.get(entry, f"{self.origin}/{entry}" if self.origin else entry)
+
+
+def form_id(entry_name: str) -> int | None:
+    """The numeric form id in `forms/<Folder>/<id>.json`, if the name has one."""
+    stem = entry_name.rsplit("/", 1)[-1].removesuffix(".json")
+    return int(stem) if stem.isdigit() else None

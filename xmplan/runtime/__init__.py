@@ -1,0 +1,1 @@
+"""Run Integration Builder scripts locally."""

@@ -1,0 +1,32 @@
+"""The JavaScript engine interface: run scripts in a fresh, sandboxed context."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable, Protocol, Sequence
+
+# The only thing a script can reach outside the engine: host(operation, json_text) -> json_text.
+# Only strings cross the boundary, so no host object is ever handed to a script.
+HostFunction = Callable[[str, str], str]
+HOST_GLOBAL = "__xmplan_host__"
+
+
+@dataclass(frozen=True)
+class Script:
+    """A piece of JavaScript and the file name errors should name (e.g. scripts/integrations/X.js)."""
+
+    filename: str
+    text: str
+
+
+class Engine(Protocol):
+    """Runs `scripts` in order in one new global context, with `HOST_GLOBAL` bound to `host`.
+
+    Raises `ScriptError` (syntax error or uncaught exception, naming the script's file and
+    line) or `ScriptTimeout` when the scripts run longer than `time_limit` seconds. Nothing
+    a run does is visible to the next run.
+    """
+
+    name: str
+
+    def run(self, scripts: Sequence[Script], host: HostFunction, *, time_limit: float) -> None: ...

@@ -1,0 +1,1 @@
+"""pytest fixtures for testing plan scripts (registered as the `xmplan` plugin)."""
