@@ -32,12 +32,14 @@ class Plan:
 
     `origin` is the zip or source directory it was read from. `sources` maps a
     document (`entry name`) or a value inside one (`entry name#/json/pointer`) to
-    the source file it came from, so messages can name the file a person edits.
+    the file it came from, so messages name the file a person edits; `texts` holds
+    the JSON text of those files (templates rendered) for line and column numbers.
     """
 
     entries: tuple[Entry, ...]
     origin: str = ""
     sources: Mapping[str, str] = field(default_factory=dict)
+    texts: Mapping[str, str] = field(default_factory=dict)
 
     def get(self, name: str) -> Json | None:
         for entry in self.entries:
