@@ -1,0 +1,143 @@
+"""The exporter's orders: keys inside every object type, and the sorted arrays (format reference §2-§9)."""
+
+from __future__ import annotations
+
+import re
+from typing import Callable
+
+from .model import (ENGINE, INTEGRATIONS, PROPERTIES, SCRIPT_STEPS, SHARED_FUNCTIONS, TRIGGER_FILTERS,
+                    Json)
+
+_PROPERTY = ("baseType name defaultValue description helpText isSystem minValue maxValue units minLength "
+             "maxLength validationRegex isValidate delimiter categories values uuid")
+_VALUE = "value isDefault isVisible"
+
+# Object paths: a document kind, then keys, with [] for array items.
+KEY_ORDERS: dict[str, tuple[str, ...]] = {path: tuple(keys.split()) for path, keys in {
+    "engine": "version name description isActive order iconOverride documentLink documentLabel originType "
+              "originVersion productType",
+    "properties[]": _PROPERTY,
+    "properties[].values[]": _VALUE,
+    "form": "name description isActive isREST isSendREST isMobileEnabled isEmailEnabled order enableFillCount "
+            "generalFillCount uuid triggerType layoutSections messages responses handlingOption incidentSettings "
+            "emailInitiation",
+    "form.emailInitiation": "fromFieldProperty subjectProperty textBodyProperty htmlBodyProperty messagePanelCode",
+    "form.handlingOption": "voicemailNumRetries voicemailRetryInterval voicemailNumRetriesId voicemailRetryIntervalId",
+    "form.layoutSections[]": "sectionType title isVisible isCollapsed order panelSectionUuid sectionItems "
+                             "senderOverrideDetails deviceFilter id bridgeType",
+    "form.layoutSections[].deviceFilter[]": "deviceNameGroup isVisible isSelected devices",
+    "form.layoutSections[].deviceFilter[].devices[]": "name type isVisible isSelected",
+    "form.layoutSections[].senderOverrideDetails[]": "type isVisible defaultValue order id",
+    "form.layoutSections[].sectionItems[]": "id order textIsMultiLine persist_missing_values lenient_list_values "
+                                            "isRequired isVisible isIncludeInCallbacks panelSectionItemUuid "
+                                            "propertyName property",
+    "form.layoutSections[].sectionItems[].property": "baseType name defaultValue isSystem values uuid",
+    "form.layoutSections[].sectionItems[].property.values[]": _VALUE,
+    "form.messages": "emailTemplates smsTemplates internationalVoiceScriptSteps",
+    "form.messages.emailTemplates[]": "emailSubject email languageCode",
+    "form.messages.smsTemplates[]": "sms languageCode",
+    "form.messages.internationalVoiceScriptSteps[]": "languageCode voiceScriptSteps",
+    "form.messages.internationalVoiceScriptSteps[].voiceScriptSteps[]": "playType voiceScriptStepType phrase "
+                                                                        "propertyName",
+    "form.responses[]": "id textResponse description voicePrompt digit contribution action isJoinConference "
+                        "redirectUrl isAllowComments textResponseLanguageCode descriptionLanguageCode "
+                        "voicePromptLanguageCode recordingPhrase order translations",
+    "form.responses[].translations[]": "languageCode textResponse description voicePrompt",
+    "integrations": "integrations endpoints constants",
+    "integrations.integrations[]": "id name action type triggeredBy responseChoice integrationAgentId "
+                                   "integrationServiceName deployed form script environment authType createdBy "
+                                   "integrationScriptStepUuid",
+    "integrations.endpoints[]": "name baseUrl type authentication oauthGrantType oauthAuthorizationUrl "
+                                "oauthTokenUrl oauthTokenPrefix oauthScopes endpointData",
+    "integrations.constants[]": "name value description",
+    "sharedfunctions[]": "name script",
+    "scriptSteps[]": "id name description icon script endpointAuthType endpointLabel allowedEnvironment "
+                     "accessibleByAll triggerAuthType stage scriptStepType inputs outputs libraries",
+    "scriptSteps[].inputs[]": "id name helpText defaultValue multiline required validationRegex maxLength "
+                              "minLength position",
+    "scriptSteps[].outputs[]": "id name description position",
+    "scriptSteps[].libraries[]": "id referenceName library",
+    "scriptSteps[].libraries[].library": "id name script accessibleByAll",
+    "triggerFilters[]": "id isActive flowId workflowId orgUuid config",
+    "canvas": "name description form blocks edges",
+    "canvas.blocks[]": "id endpoint label environment presentation step stepType inputMappings switchCases "
+                       "mergeOutputs groupingBlockId dynamicOutputs conditionPaths",
+    "canvas.blocks[].conditionPaths[]": "id name orderNum config",
+    "canvas.blocks[].dynamicOutputs[]": "id name description position integrationScriptStepUuid",
+    "canvas.blocks[].inputMappings[]": "inputPort mapping stepInput sectionItemKey outputId builtInInputId",
+    "canvas.blocks[].mergeOutputs[]": "outputId name order",
+    "canvas.blocks[].switchCases[]": "caseId caseValue",
+    "canvas.edges[]": "fromBlock fromPort toBlock toPort",
+}.items()}
+
+
+def document_kind(entry_name: str) -> str:
+    """The root of the object paths for an entry: `form`, `canvas`, `integrations`..."""
+    fixed = {ENGINE: "engine", PROPERTIES: "properties", INTEGRATIONS: "integrations",
+             SHARED_FUNCTIONS: "sharedfunctions", SCRIPT_STEPS: "scriptSteps", TRIGGER_FILTERS: "triggerFilters"}
+    if entry_name in fixed:
+        return fixed[entry_name]
+    return "form" if entry_name.startswith("forms/") else "canvas"
+
+
+def ordered(value: Json, path: str) -> Json:
+    """`value` with every object's keys in the exporter's order; unknown keys keep theirs, last."""
+    if isinstance(value, list):
+        return [ordered(item, path + "[]") for item in value]
+    if not isinstance(value, dict):
+        return value
+    order = KEY_ORDERS.get(path, ())
+    rank = {key: i for i, key in enumerate(order)}
+    keys = sorted(value, key=lambda k: rank.get(k, len(order)))
+    return {key: ordered(value[key], f"{path}.{key}") for key in keys}
+
+
+def name_key(name: str) -> str:
+    """Case-insensitive, ignoring everything but letters and digits (properties, integrations)."""
+    return re.sub(r"[^0-9a-z]", "", name.lower())
+
+
+def _by(key: Callable[[str], str]) -> Callable[[list[Json]], list[Json]]:
+    return lambda items: sorted(items, key=lambda item: key(str(item.get("name", ""))))
+
+
+def _lower(name: str) -> str:
+    return name.lower()
+
+
+# Arrays the exporter sorts; Python's sort is stable, so ties keep the source order.
+SORTED_ARRAYS: dict[str, Callable[[list[Json]], list[Json]]] = {
+    "properties": _by(name_key),
+    "integrations.integrations": _by(name_key),
+    "integrations.endpoints": _by(_lower),
+    "integrations.constants": _by(_lower),
+    "sharedfunctions": _by(_lower),
+}
+
+
+def canonical(entry_name: str, data: Json) -> Json:
+    """The document as the exporter writes it: sorted arrays and canonical key order."""
+    kind = document_kind(entry_name)
+    if kind in SORTED_ARRAYS and isinstance(data, list):
+        data = SORTED_ARRAYS[kind](data)
+    elif kind == "integrations" and isinstance(data, dict):
+        data = {key: SORTED_ARRAYS[f"integrations.{key}"](items)
+                if f"integrations.{key}" in SORTED_ARRAYS and isinstance(items, list) else items
+                for key, items in data.items()}
+    return ordered(data, kind)
+
+
+def strip_name(name: str) -> str:
+    """Form folder and canvas file names: the name without characters outside [A-Za-z0-9]."""
+    return re.sub(r"[^A-Za-z0-9]", "", name)
+
+
+def entry_order_key(entry_name: str, data: Json, canvas_order: list[str]) -> tuple:
+    """Sort key for zip entries: fixed documents, forms by (order, name), then canvases."""
+    fixed = [ENGINE, PROPERTIES, "forms/", INTEGRATIONS, SHARED_FUNCTIONS, SCRIPT_STEPS, TRIGGER_FILTERS]
+    if entry_name.startswith("forms/"):
+        return (2, data.get("order", 0), str(data.get("name", "")))
+    if entry_name.startswith("canvases/"):
+        listed = entry_name in canvas_order
+        return (len(fixed), 0 if listed else 1, canvas_order.index(entry_name) if listed else 0, entry_name)
+    return (fixed.index(entry_name) if entry_name in fixed else len(fixed) + 1,)

@@ -1,0 +1,225 @@
+"""Era profiles: complete a hand-written plan with the ids and keys a real export of that era has.
+
+An object that already has its identity key (a uuid or id) came from an export and is left as
+it is, so unpacking and rebuilding a real export changes nothing. An object without one is new:
+it gets stable name-based ids (shaped like xMatters' version-4 uuids) and the era's keys with
+their usual values, and so do its children.
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import re
+import uuid
+from typing import Any
+
+from .canonical import strip_name
+from .model import (ENGINE, INTEGRATIONS, PROPERTIES, SCRIPT_STEPS, DateTime, Entry, Json, Plan,
+                    form_id)
+
+ERAS = ("E1", "E2", "E3", "E4", "E5", "E6")
+DEFAULT_ERA = "E6"
+_VERSIONS = {"E1": "1.6", "E2": "1.7", "E3": "1.8", "E4": "1.9", "E5": "1.9", "E6": "1.9"}
+UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+
+
+def detect_era(version: str, date_time: DateTime) -> str:
+    """The era of an export, from its engine version and zip timestamp (format reference §0)."""
+    if version in ("1.4", "1.5", "1.6"):
+        return "E1"
+    if version in ("1.7", "1.8"):
+        return {"1.7": "E2", "1.8": "E3"}[version]
+    if date_time < (2019, 6, 1, 0, 0, 0):
+        return "E4"
+    return "E5" if date_time < (2020, 5, 20, 0, 0, 0) else "E6"
+
+
+def stable_uuid(*parts: str) -> str:
+    """A deterministic uuid from names, with version-4 bits so it looks like the server's."""
+    digest = bytearray(hashlib.sha256("\x1f".join(parts).encode("utf-8")).digest()[:16])
+    digest[6] = (digest[6] & 0x0F) | 0x40
+    digest[8] = (digest[8] & 0x3F) | 0x80
+    return str(uuid.UUID(bytes=bytes(digest)))
+
+
+def stable_form_number(form_uuid: str, taken: set[int]) -> int:
+    """A numeric form id in the range real ones use, derived from the form's uuid."""
+    number = 1_000_000 + int(hashlib.sha256(form_uuid.encode()).hexdigest()[:8], 16) % 49_000_000
+    while number in taken:
+        number += 1
+    return number
+
+
+def fill(plan: Plan, era: str = DEFAULT_ERA) -> Plan:
+    """The plan with every new object completed for `era` and every form numbered."""
+    filler = _Filler(era, plan.name)
+    form_uuids = {form.get("name"): filler.form_uuid(form) for _, form in plan.forms() if isinstance(form, dict)}
+    taken = {number for name, _ in plan.forms() if (number := form_id(name)) is not None}
+    entries = []
+    renamed: dict[str, str] = {}
+    for entry in plan.entries:
+        data = copy.deepcopy(entry.data)
+        name = entry.name
+        if name == ENGINE and isinstance(data, dict):
+            filler.engine(data)
+        elif name == PROPERTIES and isinstance(data, list):
+            for prop in data:
+                filler.property(prop)
+        elif name.startswith("forms/") and isinstance(data, dict):
+            filler.form(data)
+            number = form_id(name)
+            if number is None:
+                number = stable_form_number(data["uuid"], taken)
+                taken.add(number)
+            number_handling(data, number)
+            name = f"forms/{strip_name(str(data.get('name', ''))) or name.split('/')[1]}/{number}.json"
+        elif name == INTEGRATIONS and isinstance(data, dict):
+            filler.integrations(data, form_uuids)
+        elif name == SCRIPT_STEPS and isinstance(data, list):
+            for step in data:
+                filler.ids(step, "id", "step", str(step.get("name", "")))
+        renamed[entry.name] = name
+        entries.append(Entry(name, data, entry.date_time, entry.compact))
+    if era != "E1" and plan.get(INTEGRATIONS) is None:
+        stamp = entries[0].date_time if entries else Entry("", None).date_time
+        entries.append(Entry(INTEGRATIONS, {"integrations": [], "endpoints": [], "constants": []}, stamp))
+    sources = {_rename(key, renamed): value for key, value in plan.sources.items()}
+    return Plan(tuple(entries), plan.origin, sources, plan.texts)
+
+
+def _rename(key: str, renamed: dict[str, str]) -> str:
+    entry, sep, pointer = key.partition("#")
+    return renamed.get(entry, entry) + sep + pointer
+
+
+def number_handling(form: Json, number: int) -> None:
+    """Give handling properties written without an id (`:system:handling:priority`) the form's."""
+    for section in form.get("layoutSections", []) or []:
+        for item in section.get("sectionItems", []) or []:
+            prop = item.get("property") if isinstance(item, dict) else None
+            if isinstance(prop, dict) and re.fullmatch(r":system:handling:[A-Za-z]+", str(prop.get("name", ""))):
+                prop["name"] = f"{prop['name']}{number}"
+
+
+class _Filler:
+    def __init__(self, era: str, plan_name: str) -> None:
+        if era not in ERAS:
+            raise ValueError(f"unknown era {era!r}")
+        self.era = era
+        self.plan = plan_name
+
+    def since(self, era: str) -> bool:
+        return ERAS.index(self.era) >= ERAS.index(era)
+
+    def ids(self, obj: Json, key: str, *seed: str) -> bool:
+        """Give `obj` its identity key if it lacks one; True when the object is new."""
+        if not isinstance(obj, dict) or key in obj:
+            return False
+        obj[key] = stable_uuid(self.plan, *seed)
+        return True
+
+    @staticmethod
+    def defaults(obj: Json, values: dict[str, Any]) -> None:
+        for key, value in values.items():
+            if key not in obj:
+                obj[key] = value(obj) if callable(value) else copy.deepcopy(value)
+
+    def engine(self, engine: Json) -> None:
+        self.defaults(engine, {"version": _VERSIONS[self.era], "name": "", "description": "",
+                               "isActive": True, "order": 0})
+
+    def property(self, prop: Json) -> None:
+        if not self.since("E5") or not self.ids(prop, "uuid", "property", str(prop.get("name", ""))):
+            return
+        base = prop.get("baseType")
+        self.defaults(prop, {"description": "", "helpText": "", "isSystem": False})
+        typed: dict[int, dict[str, Any]] = {
+            0: {"defaultValue": "false"},
+            1: {"minValue": "", "maxValue": "", "units": ""},
+            3: {"defaultValue": "", "minLength": 0, "maxLength": 2000, "validationRegex": "", "isValidate": False},
+            7: {"minLength": 0, "maxLength": 255, "validationRegex": "", "isValidate": False},
+            21: {"values": []},
+            22: {"values": []},
+        }
+        self.defaults(prop, typed.get(base, {}) if isinstance(base, int) else {})
+        for value in prop.get("values", []) if base in (21, 22) else []:
+            if isinstance(value, dict):
+                self.defaults(value, {"isDefault": False, "isVisible": True})
+
+    def form_uuid(self, form: Json) -> str:
+        return str(form.get("uuid") or stable_uuid(self.plan, "form", str(form.get("name", ""))))
+
+    def form(self, form: Json) -> None:
+        key = self.form_uuid(form)
+        new = self.ids(form, "uuid", "form", str(form.get("name", "")))
+        if new:
+            self.defaults(form, {"description": "", "isActive": True, "isREST": True, "isSendREST": False,
+                                 "order": 0, "enableFillCount": False, "generalFillCount": 0,
+                                 "layoutSections": [], "responses": []})
+            if self.since("E2"):
+                self.defaults(form, {"isMobileEnabled": False, "isEmailEnabled": False})
+            if self.since("E6"):
+                self.defaults(form, {"triggerType": "MESSAGING"})
+            messages = form.setdefault("messages", {})
+            self.defaults(messages, {"emailTemplates": [], "smsTemplates": [], "internationalVoiceScriptSteps": []})
+            for group in ("emailTemplates", "smsTemplates", "internationalVoiceScriptSteps"):
+                for template in messages.get(group, []):
+                    self.defaults(template, {"languageCode": "en"})
+        sections = form.get("layoutSections", [])
+        for index, section in enumerate(sections if isinstance(sections, list) else []):
+            self.section(section, index, key, new)
+        responses = form.get("responses", [])
+        for index, response in enumerate(responses if isinstance(responses, list) else []):
+            self.response(response, index, key, new)
+
+    def section(self, section: Json, index: int, form_key: str, parent_new: bool) -> None:
+        if not isinstance(section, dict):
+            return
+        seed = (form_key, "section", str(section.get("sectionType")), str(section.get("title", "")), str(index))
+        new = self.ids(section, "panelSectionUuid", *seed) if self.since("E5") else parent_new
+        if new:
+            self.defaults(section, {"isVisible": True, "isCollapsed": False, "order": index, "sectionItems": []})
+        for position, item in enumerate(section.get("sectionItems", []) or []):
+            name = str(item.get("propertyName", (item.get("property") or {}).get("name", position)))
+            if self.ids(item, "id", form_key, "item", name):
+                self.defaults(item, {"order": position, "textIsMultiLine": False, "isRequired": False,
+                                     "isVisible": True, "isIncludeInCallbacks": False})
+                if self.since("E5"):
+                    self.ids(item, "panelSectionItemUuid", form_key, "panel item", name)
+
+    def response(self, response: Json, index: int, form_key: str, parent_new: bool) -> None:
+        if not isinstance(response, dict):
+            return
+        text = str(response.get("textResponse", ""))
+        new = self.ids(response, "id", form_key, "response", text) if self.since("E5") else parent_new
+        if not new:
+            return
+        self.defaults(response, {"description": text, "voicePrompt": text, "digit": index + 1,
+                                 "contribution": "NONE", "action": "RECORD_RESPONSE", "isJoinConference": False})
+        if self.since("E4"):
+            self.defaults(response, {"redirectUrl": "", "isAllowComments": False})
+        self.defaults(response, {"textResponseLanguageCode": "en", "descriptionLanguageCode": "en",
+                                 "voicePromptLanguageCode": "en", "recordingPhrase": "", "order": index})
+        self.defaults(response, {"translations": [{"languageCode": "en", "textResponse": text,
+                                                   "description": response["description"],
+                                                   "voicePrompt": response["voicePrompt"]}]})
+
+    def integrations(self, document: Json, form_uuids: dict[str, str | None]) -> None:
+        self.defaults(document, {"integrations": [], "endpoints": [], "constants": []})
+        for integration in document.get("integrations", []):
+            form = integration.get("form")
+            if isinstance(form, str) and not UUID.fullmatch(form) and form_uuids.get(form):
+                integration["form"] = form_uuids[form]
+            if not self.ids(integration, "id", "integration", str(integration.get("name", ""))):
+                continue
+            outbound = integration.get("type") == "OUTBOUND_WEBHOOK"
+            self.defaults(integration, {"deployed": True})
+            if self.since("E2"):
+                self.defaults(integration, {"environment": "HOSTED"})
+            if self.since("E4"):
+                self.defaults(integration, {"authType": "NONE" if outbound else "URL"})
+            if self.since("E5"):
+                self.defaults(integration, {"createdBy": "IB" if "script" in integration else "FLOW"})
+        for endpoint in document.get("endpoints", []):
+            self.defaults(endpoint, {"type": "EXTERNAL", "authentication": "NO_AUTH"})

@@ -1,0 +1,33 @@
+"""Plan model -> plan zip, byte for byte as xMatters' exporter writes it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Mapping
+
+from .archive import plan_zip_bytes
+from .canonical import canonical, strip_name
+from .files import atomic_write
+from .jsontext import dumps_entry
+from .model import Plan
+from .source import load_source
+
+
+def plan_zip(plan: Plan) -> bytes:
+    """The zip of a complete plan (as `load_source` or `read_plan` give it)."""
+    return plan_zip_bytes(
+        (entry.name, dumps_entry(canonical(entry.name, entry.data), entry.compact).encode("utf-8"), entry.date_time)
+        for entry in plan.entries
+    )
+
+
+def zip_name(plan: Plan) -> str:
+    return f"{strip_name(plan.name) or 'plan'}.zip"
+
+
+def build_tree(root: Path, out_dir: Path, values: Mapping[str, Any] | None = None) -> Path:
+    """Build the source tree at `root` into `out_dir/<PlanName>.zip`; returns its path."""
+    plan = load_source(root, values)
+    path = out_dir / zip_name(plan)
+    atomic_write(path, plan_zip(plan))
+    return path

@@ -1,0 +1,51 @@
+"""Writing results so that a failure never leaves anything half-written."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Mapping
+
+from .errors import XmplanError
+
+
+def atomic_write(path: Path, data: bytes) -> None:
+    """Write `data` to a temp file beside `path`, then rename it into place."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as stream:
+            stream.write(data)
+        os.replace(temp, path)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
+
+
+def write_tree(root: Path, files: Mapping[str, bytes], force: bool = False) -> None:
+    """Write a whole tree of files under `root`.
+
+    A new (or empty) `root` is filled in a temp folder and renamed into place at the end; with
+    `force`, files go into an existing folder one atomic write at a time.
+    """
+    if root.exists() and any(root.iterdir()):
+        if not force:
+            raise XmplanError.at(str(root), "directory is not empty (use --force to write into it)")
+        for relative, data in sorted(files.items()):
+            atomic_write(root / relative, data)
+        return
+    root.parent.mkdir(parents=True, exist_ok=True)
+    temp = Path(tempfile.mkdtemp(dir=root.parent, prefix=f".{root.name}.", suffix=".tmp"))
+    try:
+        for relative, data in sorted(files.items()):
+            target = temp / relative
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(data)
+        if root.exists():
+            root.rmdir()
+        os.replace(temp, root)
+    except BaseException:
+        shutil.rmtree(temp, ignore_errors=True)
+        raise

@@ -1,0 +1,253 @@
+"""Source tree -> plan model: render templates, read JSON, pull in files, fill and link."""
+
+from __future__ import annotations
+
+import json
+import re
+import traceback
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Mapping
+
+import jinja2
+
+from . import texts
+from .canonical import entry_order_key
+from .eras import DEFAULT_ERA, ERAS, fill
+from .errors import Location, Problem, SourceError
+from .model import DateTime, Entry, Json, Plan
+from .unpack import FILE_KEY, VOICE_KEY
+
+SETTINGS = "plan/xmplan.json"
+VALUES = "plan/values.json"
+DEFAULT_TIME: DateTime = (2021, 1, 1, 0, 0, 0)
+_DOCUMENT = re.compile(r"engine\.json|properties/properties\.json|forms/[^/]+/[^/]+\.json|"
+                       r"integrations/(integrations|sharedfunctions|scriptSteps|triggerFilters)\.json|"
+                       r"canvases/[^/]+\.json")
+
+
+def is_source_tree(path: Path) -> bool:
+    return path.is_dir() and (path / "plan").is_dir()
+
+
+def load_source(root: Path, values: Mapping[str, Any] | None = None) -> Plan:
+    """Read the source tree at `root` into a complete plan model, or raise every problem found."""
+    reader = _Reader(root)
+    if not (root / "plan").is_dir():
+        raise SourceError.at(str(root), "not a plan source tree: no plan/ directory")
+    context = {**reader.json_file(VALUES, {}), **(values or {})}
+    settings = reader.json_file(SETTINGS, {})
+    era = settings.get("era", DEFAULT_ERA)
+    if era not in ERAS:
+        raise SourceError.at(reader.display(SETTINGS), f"unknown era {era!r} (one of {', '.join(ERAS)})")
+    reader.render_all(context)
+    documents = reader.documents()
+    reader.raise_problems()
+    stamps = _timestamps(reader, settings)
+    entries = [Entry(name, data, stamps.get(name, stamps[""]), name in settings.get("compact", []))
+               for name, data in documents.items()]
+    plan = Plan(tuple(entries), str(root), reader.sources, reader.texts)
+    plan = fill(plan, era)
+    plan = _link_texts(plan)
+    order = list(settings.get("canvasOrder", []))
+    ordered = sorted(plan.entries, key=lambda e: entry_order_key(e.name, e.data, order))
+    return Plan(tuple(ordered), plan.origin, plan.sources, plan.texts)
+
+
+def _timestamps(reader: _Reader, settings: Json) -> dict[str, DateTime]:
+    stamps = {"": DEFAULT_TIME}
+    for name, text in [("", settings.get("timestamp")), *settings.get("timestamps", {}).items()]:
+        if text is None:
+            continue
+        try:
+            stamps[name] = _parse_time(str(text))
+        except ValueError:
+            raise SourceError.at(reader.display(SETTINGS), f"bad timestamp {text!r}: expected YYYY-MM-DD HH:MM:SS") from None
+    return stamps
+
+
+def _parse_time(text: str) -> DateTime:
+    match = re.fullmatch(r"(\d{4})-(\d\d)-(\d\d)[ T](\d\d):(\d\d):(\d\d)", text)
+    if not match:
+        raise ValueError(text)
+    stamp = tuple(int(part) for part in match.groups())
+    if not (1980, 1, 1) <= stamp[:3] <= (2107, 12, 31):
+        raise ValueError(text)
+    return stamp  # type: ignore[return-value]
+
+
+def _link_texts(plan: Plan) -> Plan:
+    """Turn `${property.Name}` in email and SMS texts into the form's item ids."""
+    problems: list[Problem] = []
+    for entry in plan.entries:
+        if not entry.name.startswith("forms/") or not isinstance(entry.data, dict):
+            continue
+        ids = {item["propertyName"]: item["id"]
+               for section in entry.data.get("layoutSections", []) if isinstance(section, dict)
+               for item in section.get("sectionItems", []) if isinstance(item, dict)
+               and isinstance(item.get("propertyName"), str) and isinstance(item.get("id"), str)}
+        messages = entry.data.get("messages", {})
+        for group, keys in (("emailTemplates", ("emailSubject", "email")), ("smsTemplates", ("sms",))):
+            for index, template in enumerate(messages.get(group, []) if isinstance(messages, dict) else []):
+                for key in keys:
+                    value = template.get(key) if isinstance(template, dict) else None
+                    if not isinstance(value, str):
+                        continue
+                    where = plan.source_of(entry.name, f"/messages/{group}/{index}/{key}")
+                    try:
+                        template[key] = texts.names_to_ids(value, ids, where)
+                    except SourceError as exc:
+                        problems.extend(_shift(exc.problems, plan, entry.name, key, where))
+    if problems:
+        raise SourceError(problems)
+    return plan
+
+
+def _shift(problems: tuple[Problem, ...], plan: Plan, entry: str, key: str, where: str) -> list[Problem]:
+    """A reference inside a JSON string (the subject) is reported at the JSON file's line."""
+    if where != plan.source_of(entry) or where not in plan.texts:
+        return list(problems)
+    text = plan.texts[where]
+    line = text.count("\n", 0, max(text.find(f'"{key}"'), 0)) + 1
+    return [Problem(Location(where, line), p.message, p.severity, p.rule) for p in problems]
+
+
+@dataclass
+class _Reader:
+    """Reads a source tree, collecting every problem instead of stopping at the first."""
+
+    root: Path
+    problems: list[Problem] = field(default_factory=list)
+    rendered: dict[str, str] = field(default_factory=dict)
+    sources: dict[str, str] = field(default_factory=dict)
+    texts: dict[str, str] = field(default_factory=dict)
+
+    def display(self, relative: str) -> str:
+        return str(self.root / relative)
+
+    def raise_problems(self) -> None:
+        if self.problems:
+            raise SourceError(sorted(self.problems, key=lambda p: (p.location.file, p.location.line or 0)))
+
+    def json_file(self, relative: str, default: Json) -> Json:
+        path = self.root / relative
+        if not path.is_file():
+            return default
+        data = self.parse(relative, self.read(relative))
+        if data is not None and not isinstance(data, dict):
+            raise SourceError.at(self.display(relative), "must hold a JSON object")
+        self.raise_problems()
+        return data
+
+    def read(self, relative: str) -> str:
+        if relative in self.rendered:
+            return self.rendered[relative]
+        data = (self.root / relative).read_bytes()
+        try:
+            return data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            self.problems.append(Problem(Location(self.display(relative)), f"not UTF-8 text (byte {exc.start})"))
+            return ""
+
+    def parse(self, relative: str, text: str) -> Json:
+        try:
+            return json.loads(text)
+        except json.JSONDecodeError as exc:
+            self.problems.append(Problem(Location(self.display(relative), exc.lineno, exc.colno),
+                                         f"invalid JSON: {exc.msg}", "error", "json-syntax"))
+            return None
+
+    def files(self) -> list[str]:
+        return sorted(p.relative_to(self.root).as_posix() for top in ("plan", "scripts")
+                      if (self.root / top).is_dir() for p in (self.root / top).rglob("*")
+                      if p.is_file() and not p.name.startswith("."))
+
+    def render_all(self, context: Mapping[str, Any]) -> None:
+        environment = jinja2.Environment(loader=jinja2.FileSystemLoader(str(self.root)),
+                                         undefined=jinja2.StrictUndefined, keep_trailing_newline=True,
+                                         autoescape=False)
+        for relative in self.files():
+            if relative.endswith(".j2"):
+                text = self.render(environment, relative, context)
+                if text is not None:
+                    self.rendered[relative[: -len(".j2")]] = text
+
+    def render(self, environment: jinja2.Environment, relative: str, context: Mapping[str, Any]) -> str | None:
+        where = self.display(relative)
+        try:
+            return environment.get_template(relative).render(context)
+        except jinja2.TemplateSyntaxError as exc:
+            self.problems.append(Problem(Location(where, exc.lineno), f"template syntax error: {exc.message}",
+                                         "error", "template-syntax"))
+        except jinja2.UndefinedError as exc:
+            frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename.endswith(relative)]
+            line = frames[-1].lineno if frames else None
+            self.problems.append(Problem(Location(where, line), f"undefined template value: {exc.message}",
+                                         "error", "template-undefined"))
+        except jinja2.TemplateError as exc:
+            self.problems.append(Problem(Location(where), f"template error: {exc}", "error", "template"))
+        return None
+
+    def documents(self) -> dict[str, Json]:
+        names = {name for name in self.files() if not name.endswith(".j2")} | set(self.rendered)
+        documents = {}
+        for relative in sorted(names):
+            entry = relative[len("plan/"):]
+            if not relative.startswith("plan/") or relative in (SETTINGS, VALUES):
+                continue
+            if not _DOCUMENT.fullmatch(entry):
+                if relative.endswith(".json"):
+                    self.problems.append(Problem(Location(self.display(relative)),
+                                                 "not a plan document (see docs/source-format.md)",
+                                                 "error", "unknown-file"))
+                continue
+            text = self.read(relative)
+            self.texts[self.display(relative)] = text
+            self.sources[entry] = self.display(relative)
+            data = self.parse(relative, text)
+            if data is not None:
+                documents[entry] = self.pull_files(data, entry, "", relative, text)
+        return documents
+
+    def pull_files(self, value: Json, entry: str, pointer: str, relative: str, text: str) -> Json:
+        """Replace every `{"$file": path}` with that file's text (and `$voice` with its steps)."""
+        if isinstance(value, list):
+            return [self.pull_files(v, entry, f"{pointer}/{i}", relative, text) for i, v in enumerate(value)]
+        if not isinstance(value, dict):
+            return value
+        if len(value) == 1 and (FILE_KEY in value or VOICE_KEY in value):
+            key = next(iter(value))
+            target = self.target(value[key], relative, text)
+            if target is None:
+                return value
+            self.sources[f"{entry}#{pointer}"] = self.display(target)
+            content = self.read(target)
+            return content if key == FILE_KEY else self.voice(content, target)
+        return {k: self.pull_files(v, entry, f"{pointer}/{_escape(k)}", relative, text) for k, v in value.items()}
+
+    def target(self, path: object, relative: str, text: str) -> str | None:
+        problem = None
+        if not isinstance(path, str) or not path:
+            problem = "file reference must be a non-empty string"
+        elif path.startswith("/") or "\\" in path or ".." in path.split("/"):
+            problem = f"file reference {path!r} must be a relative path inside the source tree"
+        elif path not in self.rendered and not (self.root / path).is_file():
+            problem = f"file reference {path!r}: no such file"
+        if problem is None:
+            return str(path)
+        offset = text.find(json.dumps(path)) if isinstance(path, str) else -1
+        line = text.count("\n", 0, offset) + 1 if offset >= 0 else None
+        column = offset - text.rfind("\n", 0, offset) if offset >= 0 else None
+        self.problems.append(Problem(Location(self.display(relative), line, column), problem, "error", "file-reference"))
+        return None
+
+    def voice(self, content: str, target: str) -> Json:
+        try:
+            return texts.text_to_voice(content, self.display(target))
+        except SourceError as exc:
+            self.problems.extend(exc.problems)
+            return []
+
+
+def _escape(key: str) -> str:
+    return key.replace("~", "~0").replace("/", "~1")

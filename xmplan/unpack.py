@@ -1,0 +1,173 @@
+"""Plan model -> source tree: long texts into files, references by name, ids kept."""
+
+from __future__ import annotations
+
+import copy
+import re
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+from . import texts
+from .archive import read_plan
+from .errors import SourceError
+from .eras import detect_era
+from .files import write_tree
+from .jsontext import dumps_source
+from .model import INTEGRATIONS, SCRIPT_STEPS, SHARED_FUNCTIONS, DateTime, Json, Plan, form_id
+
+HANDLING = re.compile(r"(:system:handling:[A-Za-z]+)(\d+)")
+FILE_KEY = "$file"
+VOICE_KEY = "$voice"
+
+
+def unpack_zip(zip_path: Path, root: Path, force: bool = False) -> int:
+    """Unpack an export into `root`; returns the number of files written."""
+    files = source_files(read_plan(zip_path))
+    write_tree(root, files, force=force)
+    return len(files)
+
+
+def source_files(plan: Plan) -> dict[str, bytes]:
+    """The source tree of a plan: relative path -> content."""
+    tree = _Tree()
+    for entry in plan.entries:
+        data = copy.deepcopy(entry.data)
+        if entry.name.startswith("forms/"):
+            _unpack_form(tree, entry.name, data)
+        elif entry.name == INTEGRATIONS and isinstance(data, dict):
+            for item in data.get("integrations", []):
+                tree.pull(item, "script", "scripts/integrations", ".js")
+        elif entry.name == SHARED_FUNCTIONS and isinstance(data, list):
+            for item in data:
+                tree.pull(item, "script", "scripts/libraries", ".js")
+        elif entry.name == SCRIPT_STEPS and isinstance(data, list):
+            _unpack_steps(tree, data)
+        _refuse_markers(entry.name, entry.data)
+        tree.add(f"plan/{entry.name}", dumps_source(data))
+    tree.add("plan/xmplan.json", dumps_source(build_settings(plan)))
+    return tree.files
+
+
+def build_settings(plan: Plan) -> dict[str, Any]:
+    """What the zip holds beyond its documents: era, timestamps, canvas order, compact entries."""
+    stamps = Counter(entry.date_time for entry in plan.entries)
+    common = stamps.most_common(1)[0][0] if stamps else (2021, 1, 1, 0, 0, 0)
+    settings: dict[str, Any] = {"era": detect_era(plan.engine.get("version", ""), common),
+                                "timestamp": format_time(common)}
+    exceptions = {e.name: format_time(e.date_time) for e in plan.entries if e.date_time != common}
+    if exceptions:
+        settings["timestamps"] = exceptions
+    canvases = [name for name, _ in plan.canvases()]
+    if len(canvases) > 1:
+        settings["canvasOrder"] = canvases
+    compact = [e.name for e in plan.entries if e.compact]
+    if compact:
+        settings["compact"] = compact
+    return settings
+
+
+def format_time(date_time: DateTime) -> str:
+    year, month, day, hour, minute, second = date_time
+    return f"{year:04d}-{month:02d}-{day:02d} {hour:02d}:{minute:02d}:{second:02d}"
+
+
+def _unpack_form(tree: _Tree, entry_name: str, form: Json) -> None:
+    folder = "plan/" + entry_name.rsplit("/", 1)[0]
+    number = form_id(entry_name)
+    names_by_id = {}
+    for section in form.get("layoutSections", []):
+        for item in section.get("sectionItems", []):
+            prop = item.get("property")
+            if isinstance(prop, dict) and isinstance(prop.get("name"), str):
+                match = HANDLING.fullmatch(prop["name"])
+                if match and number is not None and int(match.group(2)) == number:
+                    prop["name"] = match.group(1)
+            if isinstance(item.get("id"), str) and isinstance(item.get("propertyName"), str):
+                names_by_id[item["id"].lower()] = item["propertyName"]
+    messages = form.get("messages", {})
+    for template in messages.get("emailTemplates", []):
+        _name_references(template, "emailSubject", names_by_id)
+        _name_references(template, "email", names_by_id)
+        tree.pull(template, "email", folder, ".html", f"email.{template.get('languageCode', 'xx')}")
+    for template in messages.get("smsTemplates", []):
+        _name_references(template, "sms", names_by_id)
+        tree.pull(template, "sms", folder, ".txt", f"sms.{template.get('languageCode', 'xx')}")
+    for voice in messages.get("internationalVoiceScriptSteps", []):
+        steps = voice.get("voiceScriptSteps")
+        text = texts.voice_to_text(steps) if isinstance(steps, list) else None
+        if text is not None:
+            path = tree.reserve(folder, f"voice.{voice.get('languageCode', 'xx')}", ".txt")
+            tree.add(path, text)
+            voice["voiceScriptSteps"] = {VOICE_KEY: path}
+
+
+def _name_references(template: Json, key: str, names_by_id: dict[str, str]) -> None:
+    value = template.get(key)
+    if isinstance(value, str):
+        if not texts.can_name(value):
+            raise SourceError.at(key, "text already contains '${property.', which xmplan reads as a reference")
+        template[key] = texts.ids_to_names(value, names_by_id)
+
+
+def _unpack_steps(tree: _Tree, steps: list[Json]) -> None:
+    shared: dict[tuple[str, str], str] = {}
+    for step in steps:
+        if step.get("scriptStepType") != "CALLABLE_FLOW_CALLER":
+            tree.pull(step, "script", "scripts/steps", ".js")
+        for reference in step.get("libraries", []) or []:
+            library = reference.get("library")
+            if not isinstance(library, dict) or not isinstance(library.get("script"), str):
+                continue
+            key = (str(library.get("name", "")), library["script"])
+            if key not in shared:
+                shared[key] = tree.reserve("scripts/step-libraries", key[0] or "library", ".js")
+                tree.add(shared[key], key[1])
+            library["script"] = {FILE_KEY: shared[key]}
+
+
+def _refuse_markers(entry_name: str, data: Json) -> None:
+    """A real export holding our `$file` shape could not be told apart from it; none do."""
+    if isinstance(data, dict):
+        if set(data) in ({FILE_KEY}, {VOICE_KEY}):
+            raise SourceError.at(entry_name, f"holds an object {data!r} that xmplan cannot represent")
+        for value in data.values():
+            _refuse_markers(entry_name, value)
+    elif isinstance(data, list):
+        for value in data:
+            _refuse_markers(entry_name, value)
+
+
+def safe_file_name(name: str) -> str:
+    """A portable file name: letters, digits, space, `._-()`; anything else becomes `_`."""
+    cleaned = re.sub(r"[^A-Za-z0-9 ._()-]", "_", name).strip(" .")[:100]
+    return cleaned or "unnamed"
+
+
+class _Tree:
+    """Collects source files, giving each pulled-out text its own collision-free name."""
+
+    def __init__(self) -> None:
+        self.files: dict[str, bytes] = {}
+        self._taken: set[str] = set()
+
+    def add(self, path: str, text: str) -> None:
+        self.files[path] = text.encode("utf-8")
+        self._taken.add(path.lower())
+
+    def reserve(self, folder: str, stem: str, suffix: str) -> str:
+        base = f"{folder}/{safe_file_name(stem)}"
+        path, n = base + suffix, 1
+        while path.lower() in self._taken:
+            n += 1
+            path = f"{base} ({n}){suffix}"
+        self._taken.add(path.lower())
+        return path
+
+    def pull(self, obj: Json, key: str, folder: str, suffix: str, stem: str | None = None) -> None:
+        """Move the string `obj[key]` into a file and leave `{"$file": path}` in its place."""
+        if not isinstance(obj, dict) or not isinstance(obj.get(key), str):
+            return
+        path = self.reserve(folder, stem if stem is not None else str(obj.get("name", key)), suffix)
+        self.add(path, obj[key])
+        obj[key] = {FILE_KEY: path}
