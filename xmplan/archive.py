@@ -41,7 +41,7 @@ def read_plan(path: Path) -> Plan:
         except json.JSONDecodeError as exc:
             raise ArchiveError.at(Location(where, exc.lineno, exc.colno), f"entry is not JSON: {exc.msg}") from None
         texts[where] = text
-        compact = text == dumps_entry(data, compact=True) and text != dumps_entry(data)
+        compact = "\n" not in text and text != dumps_entry(data)
         entries.append(Entry(item.name, data, item.date_time, compact))
     return Plan(tuple(entries), origin=str(path), texts=texts)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import Callable
 
@@ -71,6 +72,11 @@ KEY_ORDERS: dict[str, tuple[str, ...]] = {path: tuple(keys.split()) for path, ke
 }.items()}
 
 
+# Every path that has, or leads to, a key order: nothing else needs walking.
+_ORDERED_PREFIXES = {path[:end] for path in KEY_ORDERS for end in range(len(path) + 1)
+                     if end == len(path) or path[end] in ".["}
+
+
 def document_kind(entry_name: str) -> str:
     """The root of the object paths for an entry: `form`, `canvas`, `integrations`..."""
     fixed = {ENGINE: "engine", PROPERTIES: "properties", INTEGRATIONS: "integrations",
@@ -81,15 +87,51 @@ def document_kind(entry_name: str) -> str:
 
 
 def ordered(value: Json, path: str) -> Json:
-    """`value` with every object's keys in the exporter's order; unknown keys keep theirs, last."""
+    """`value` with every object's keys in the exporter's order; unknown keys keep theirs, last.
+
+    Parts already in order are returned as they are, so a real export costs one walk.
+    """
     if isinstance(value, list):
-        return [ordered(item, path + "[]") for item in value]
+        child = _child(path, "[]")
+        if child not in _ORDERED_PREFIXES:
+            return value
+        copied = None
+        for index, item in enumerate(value):
+            if isinstance(item, (dict, list)):
+                new = ordered(item, child)
+                if new is not item:
+                    copied = copied or list(value)
+                    copied[index] = new
+        return value if copied is None else copied
     if not isinstance(value, dict):
         return value
-    order = KEY_ORDERS.get(path, ())
-    rank = {key: i for i, key in enumerate(order)}
-    keys = sorted(value, key=lambda k: rank.get(k, len(order)))
-    return {key: ordered(value[key], f"{path}.{key}") for key in keys}
+    keys = list(value)
+    rank = _ranks(path)
+    positions = [rank.get(key, len(rank)) for key in keys]
+    resorted = positions != sorted(positions)
+    if resorted:
+        keys = [key for _, _, key in sorted(zip(positions, range(len(keys)), keys))]
+    changed = {}
+    for key in keys:
+        item = value[key]
+        child = _child(path, key)
+        if isinstance(item, (dict, list)) and child in _ORDERED_PREFIXES:
+            new = ordered(item, child)
+            if new is not item:
+                changed[key] = new
+    if not resorted and not changed:
+        return value
+    return {key: changed.get(key, value[key]) for key in keys}
+
+
+@functools.lru_cache(maxsize=None)
+def _child(path: str, key: str) -> str:
+    return path + key if key == "[]" else f"{path}.{key}"
+
+
+@functools.lru_cache(maxsize=None)
+def _ranks(path: str) -> dict[str, int]:
+    return {key: i for i, key in enumerate(KEY_ORDERS.get(path, ()))}
 
 
 def name_key(name: str) -> str:

@@ -8,13 +8,13 @@ their usual values, and so do its children.
 
 from __future__ import annotations
 
-import copy
 import hashlib
 import re
 import uuid
 from typing import Any
 
 from .canonical import strip_name
+from .jsontext import copy_json
 from .model import (ENGINE, INTEGRATIONS, PROPERTIES, SCRIPT_STEPS, DateTime, Entry, Json, Plan,
                     form_id)
 
@@ -52,15 +52,18 @@ def stable_form_number(form_uuid: str, taken: set[int]) -> int:
 
 
 def fill(plan: Plan, era: str = DEFAULT_ERA) -> Plan:
-    """The plan with every new object completed for `era` and every form numbered."""
+    """The plan with every new object completed for `era` and every form numbered.
+
+    Documents are completed in place: pass a plan whose data is yours (fresh from its files).
+    """
     filler = _Filler(era, plan.name)
     form_uuids = {form.get("name"): filler.form_uuid(form) for _, form in plan.forms() if isinstance(form, dict)}
     taken = {number for name, _ in plan.forms() if (number := form_id(name)) is not None}
     entries = []
     renamed: dict[str, str] = {}
     for entry in plan.entries:
-        data = copy.deepcopy(entry.data)
         name = entry.name
+        data = entry.data
         if name == ENGINE and isinstance(data, dict):
             filler.engine(data)
         elif name == PROPERTIES and isinstance(data, list):
@@ -123,7 +126,7 @@ class _Filler:
     def defaults(obj: Json, values: dict[str, Any]) -> None:
         for key, value in values.items():
             if key not in obj:
-                obj[key] = value(obj) if callable(value) else copy.deepcopy(value)
+                obj[key] = value(obj) if callable(value) else copy_json(value)
 
     def engine(self, engine: Json) -> None:
         self.defaults(engine, {"version": _VERSIONS[self.era], "name": "", "description": "",

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 import json
+import os
 import re
 import traceback
 from dataclasses import dataclass, field
@@ -123,7 +125,7 @@ class _Reader:
     texts: dict[str, str] = field(default_factory=dict)
 
     def display(self, relative: str) -> str:
-        return str(self.root / relative)
+        return os.path.join(self.root, relative)
 
     def raise_problems(self) -> None:
         if self.problems:
@@ -142,7 +144,8 @@ class _Reader:
     def read(self, relative: str) -> str:
         if relative in self.rendered:
             return self.rendered[relative]
-        data = (self.root / relative).read_bytes()
+        with open(os.path.join(self.root, relative), "rb") as stream:
+            data = stream.read()
         try:
             return data.decode("utf-8")
         except UnicodeDecodeError as exc:
@@ -157,16 +160,22 @@ class _Reader:
                                          f"invalid JSON: {exc.msg}", "error", "json-syntax"))
             return None
 
-    def files(self) -> list[str]:
-        return sorted(p.relative_to(self.root).as_posix() for top in ("plan", "scripts")
-                      if (self.root / top).is_dir() for p in (self.root / top).rglob("*")
-                      if p.is_file() and not p.name.startswith("."))
+    @functools.cached_property
+    def all_files(self) -> list[str]:
+        """Every file under plan/ and scripts/, relative to the root, sorted; hidden ones left out."""
+        found = []
+        for top in ("plan", "scripts"):
+            for folder, dirs, names in os.walk(self.root / top):
+                dirs[:] = [d for d in dirs if not d.startswith(".")]
+                base = os.path.relpath(folder, self.root).replace(os.sep, "/")
+                found.extend(f"{base}/{name}" for name in names if not name.startswith("."))
+        return sorted(found)
 
     def render_all(self, context: Mapping[str, Any]) -> None:
         environment = jinja2.Environment(loader=jinja2.FileSystemLoader(str(self.root)),
                                          undefined=jinja2.StrictUndefined, keep_trailing_newline=True,
                                          autoescape=False)
-        for relative in self.files():
+        for relative in self.all_files:
             if relative.endswith(".j2"):
                 text = self.render(environment, relative, context)
                 if text is not None:
@@ -189,7 +198,7 @@ class _Reader:
         return None
 
     def documents(self) -> dict[str, Json]:
-        names = {name for name in self.files() if not name.endswith(".j2")} | set(self.rendered)
+        names = {name for name in self.all_files if not name.endswith(".j2")} | set(self.rendered)
         documents = {}
         for relative in sorted(names):
             entry = relative[len("plan/"):]
@@ -205,16 +214,17 @@ class _Reader:
             self.texts[self.display(relative)] = text
             self.sources[entry] = self.display(relative)
             data = self.parse(relative, text)
-            if data is not None:
+            if isinstance(data, (dict, list)) and (FILE_KEY in text or VOICE_KEY in text):
                 documents[entry] = self.pull_files(data, entry, "", relative, text)
+            elif data is not None:
+                documents[entry] = data
         return documents
 
     def pull_files(self, value: Json, entry: str, pointer: str, relative: str, text: str) -> Json:
         """Replace every `{"$file": path}` with that file's text (and `$voice` with its steps)."""
         if isinstance(value, list):
-            return [self.pull_files(v, entry, f"{pointer}/{i}", relative, text) for i, v in enumerate(value)]
-        if not isinstance(value, dict):
-            return value
+            return [self.pull_files(v, entry, f"{pointer}/{i}", relative, text) if isinstance(v, (dict, list)) else v
+                    for i, v in enumerate(value)]
         if len(value) == 1 and (FILE_KEY in value or VOICE_KEY in value):
             key = next(iter(value))
             target = self.target(value[key], relative, text)
@@ -223,7 +233,10 @@ class _Reader:
             self.sources[f"{entry}#{pointer}"] = self.display(target)
             content = self.read(target)
             return content if key == FILE_KEY else self.voice(content, target)
-        return {k: self.pull_files(v, entry, f"{pointer}/{_escape(k)}", relative, text) for k, v in value.items()}
+        for key, item in value.items():
+            if isinstance(item, (dict, list)):
+                value[key] = self.pull_files(item, entry, f"{pointer}/{_escape(key)}", relative, text)
+        return value
 
     def target(self, path: object, relative: str, text: str) -> str | None:
         problem = None
@@ -231,7 +244,7 @@ class _Reader:
             problem = "file reference must be a non-empty string"
         elif path.startswith("/") or "\\" in path or ".." in path.split("/"):
             problem = f"file reference {path!r} must be a relative path inside the source tree"
-        elif path not in self.rendered and not (self.root / path).is_file():
+        elif path not in self.rendered and not os.path.isfile(os.path.join(self.root, path)):
             problem = f"file reference {path!r}: no such file"
         if problem is None:
             return str(path)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 import re
 from collections import Counter
 from pathlib import Path
@@ -13,10 +12,11 @@ from .archive import read_plan
 from .errors import SourceError
 from .eras import detect_era
 from .files import write_tree
-from .jsontext import dumps_source
+from .jsontext import copy_json, dumps_entry, dumps_source
 from .model import INTEGRATIONS, SCRIPT_STEPS, SHARED_FUNCTIONS, DateTime, Json, Plan, form_id
 
 HANDLING = re.compile(r"(:system:handling:[A-Za-z]+)(\d+)")
+_EDITED = (INTEGRATIONS, SHARED_FUNCTIONS, SCRIPT_STEPS)
 FILE_KEY = "$file"
 VOICE_KEY = "$voice"
 
@@ -32,7 +32,7 @@ def source_files(plan: Plan) -> dict[str, bytes]:
     """The source tree of a plan: relative path -> content."""
     tree = _Tree()
     for entry in plan.entries:
-        data = copy.deepcopy(entry.data)
+        data = copy_json(entry.data) if entry.name in _EDITED or entry.name.startswith("forms/") else entry.data
         if entry.name.startswith("forms/"):
             _unpack_form(tree, entry.name, data)
         elif entry.name == INTEGRATIONS and isinstance(data, dict):
@@ -128,14 +128,21 @@ def _unpack_steps(tree: _Tree, steps: list[Json]) -> None:
 
 def _refuse_markers(entry_name: str, data: Json) -> None:
     """A real export holding our `$file` shape could not be told apart from it; none do."""
+    text = dumps_entry(data)
+    if FILE_KEY not in text and VOICE_KEY not in text:
+        return
+    _refuse_marker_objects(entry_name, data)
+
+
+def _refuse_marker_objects(entry_name: str, data: Json) -> None:
     if isinstance(data, dict):
         if set(data) in ({FILE_KEY}, {VOICE_KEY}):
             raise SourceError.at(entry_name, f"holds an object {data!r} that xmplan cannot represent")
         for value in data.values():
-            _refuse_markers(entry_name, value)
+            _refuse_marker_objects(entry_name, value)
     elif isinstance(data, list):
         for value in data:
-            _refuse_markers(entry_name, value)
+            _refuse_marker_objects(entry_name, value)
 
 
 def safe_file_name(name: str) -> str:

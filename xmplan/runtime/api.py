@@ -1,0 +1,179 @@
+"""Run a plan's integrations locally: load a plan, fake its endpoints, run a script, get its outcome."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable, Mapping
+from urllib.parse import parse_qsl
+
+from ..errors import Location, Problem, ScriptError, ScriptTimeout, XmplanError
+from ..model import Plan
+from . import callbacks, scripts
+from .engine import Engine
+from .engines import get_engine
+from .fakes import Answer, FakeServer
+from .forms import bound_form
+from .host import XMATTERS, Host, InboundRequest, RunSetup
+from .outcome import Failure, Outcome
+
+Json = Any
+DEFAULT_TIME_LIMIT = 10.0
+DEFAULT_XMATTERS_URL = "https://xmatters.invalid"
+
+
+def load_plan(path: str | Path, values: Mapping[str, Any] | None = None) -> Plan:
+    """A plan from an export zip or a source tree (`values` fill the tree's templates)."""
+    path = Path(path)
+    if path.is_dir():
+        from ..source import load_source
+
+        return load_source(path, values)
+    if not path.exists():
+        raise XmplanError.at(str(path), "no such plan zip or source tree")
+    from ..archive import read_plan
+
+    return read_plan(path)
+
+
+@dataclass(frozen=True)
+class Request:
+    """An inbound HTTP request, or for an outbound integration the callback payload as `body`."""
+
+    body: Json = ""
+    headers: Mapping[str, str] = field(default_factory=dict)
+    parameters: Mapping[str, str] = field(default_factory=dict)
+    request_id: str | None = None
+
+    @classmethod
+    def from_json(cls, data: Json, where: str = "request") -> "Request":
+        """`{"body": ..., "headers": {...}, "parameters": {...}}`, as in `xmplan run --request`."""
+        if not isinstance(data, dict):
+            raise XmplanError.at(where, 'expected a JSON object {"body": ..., "headers": {...}, "parameters": {...}}')
+        unknown = set(data) - {"body", "headers", "parameters", "requestId"}
+        if unknown:
+            raise XmplanError.at(where, f"unknown keys: {', '.join(sorted(unknown))} "
+                                        "(expected body, headers, parameters, requestId)")
+        for key in ("headers", "parameters"):
+            if not isinstance(data.get(key, {}), dict):
+                raise XmplanError.at(where, f"{key!r} must be an object of names and string values")
+        return cls(data.get("body", ""), data.get("headers", {}), data.get("parameters", {}), data.get("requestId"))
+
+    @property
+    def body_text(self) -> str:
+        return self.body if isinstance(self.body, str) else json.dumps(self.body)
+
+
+class Runtime:
+    """One plan, its fake endpoints and options; `run()` any of its integrations, any number of times.
+
+    Fake answers are registered per endpoint with `respond()`. Real HTTP is sent (through
+    `requests`, to the endpoint's base URL) only for the endpoints named in `real_http`
+    (or all when it is True), and only when no fake answers.
+    """
+
+    def __init__(self, plan: Plan, *, engine: Engine | str | None = None, time_limit: float = DEFAULT_TIME_LIMIT,
+                 real_http: bool | Iterable[str] = False, base_urls: Mapping[str, str] | None = None,
+                 tokens: Mapping[str, str] | None = None, xmatters_url: str = DEFAULT_XMATTERS_URL) -> None:
+        self.plan = plan
+        self.engine = engine if engine is not None and not isinstance(engine, str) else get_engine(engine)
+        self.time_limit = time_limit
+        self.real_http = real_http if isinstance(real_http, bool) else frozenset(real_http)
+        self.tokens = dict(tokens or {})
+        self.fakes = FakeServer()
+        self.endpoints = {XMATTERS: xmatters_url}
+        self.endpoints.update({e["name"]: str(e.get("baseUrl") or "") for e in plan.endpoints
+                               if isinstance(e, dict) and "name" in e})
+        self.endpoints.update(base_urls or {})
+        self.constants = {str(c["name"]): str(c.get("value", "")) for c in plan.constants
+                          if isinstance(c, dict) and "name" in c}
+        self._libraries = scripts.libraries(plan)
+        self._integrations = scripts.integrations(plan)
+
+    def respond(self, endpoint: str, *answers: Answer, method: str | None = None, path: str | None = None) -> None:
+        """Answer requests to `endpoint` (optionally only `method` and a `path` glob) with these answers
+        in order, the last repeating. An answer is `{"status", "body", "headers"}`, an HttpResponse,
+        or a function of the sent request returning one. Later and more specific rules win."""
+        if endpoint not in self.endpoints:
+            raise XmplanError.at(self.plan.origin or "plan", f"no endpoint named {endpoint!r} in the plan "
+                                                              f"(endpoints: {', '.join(sorted(self.endpoints))})")
+        try:
+            self.fakes.add(endpoint, answers, method, path)
+        except ValueError as exc:
+            raise XmplanError.at(endpoint, str(exc)) from None
+
+    def integration(self, name: str) -> Json:
+        for record, _ in self._integrations:
+            if record.get("name") == name:
+                return record
+        names = ", ".join(sorted(repr(r.get("name")) for r, code in self._integrations if code))
+        raise XmplanError.at(self.plan.origin or "plan", f"no integration named {name!r} (scripts: {names})")
+
+    def run(self, name: str, request: Request | Mapping[str, Json] | None = None, *, body: Json = None,
+            headers: Mapping[str, str] | None = None, parameters: Mapping[str, str] | None = None) -> Outcome:
+        """Run integration `name` on `request` (or `body`/`headers`/`parameters`) and return what it did."""
+        if request is None:
+            request = Request("" if body is None else body, headers or {}, parameters or {})
+        elif not isinstance(request, Request):
+            request = Request.from_json(dict(request))
+        record = self.integration(name)
+        code = next(c for r, c in self._integrations if r is record)
+        if code is None:
+            raise XmplanError.at(self.plan.origin or "plan", f"integration {name!r} has no script "
+                                                              f"(action {record.get('action')})")
+        host = Host(self._setup(record, request), self.fakes.session())
+        error = self._execute(scripts.run_scripts(code, self._libraries), host)
+        return Outcome(name, tuple(host.steps), error)
+
+    def _setup(self, record: Json, request: Request) -> RunSetup:
+        body: Json = request.body
+        objects = None
+        if record.get("type") == "OUTBOUND_WEBHOOK":
+            if isinstance(body, str) and body.strip().startswith("{"):
+                body = json.loads(body)
+            body, objects = callbacks.both_styles(body, str(record.get("triggeredBy") or ""))
+        text = body if isinstance(body, str) else json.dumps(body)
+        parameters = {str(k): str(v) for k, v in request.parameters.items()}
+        content_type = next((v for k, v in request.headers.items() if k.lower() == "content-type"), "")
+        if content_type.split(";")[0].strip().lower() == "application/x-www-form-urlencoded":
+            for key, value in parse_qsl(text, keep_blank_values=True):
+                parameters.setdefault(key, value)
+        inbound = InboundRequest(text, {str(k): str(v) for k, v in request.headers.items()}, parameters,
+                                 request.request_id or str(uuid.uuid4()), str(record.get("id", "")))
+        form_uuid = record.get("form")
+        return RunSetup(inbound, self.constants, self.endpoints, form_uuid, bound_form(self.plan, form_uuid),
+                        objects, self.real_http, self.tokens, min(self.time_limit, 30.0))
+
+    def _execute(self, to_run: list[scripts.Script], host: Host) -> Failure | None:
+        try:
+            self.engine.run(to_run, host, time_limit=self.time_limit)
+        except ScriptError as exc:
+            return _failure(exc)
+        return None
+
+    def check(self) -> list[Problem]:
+        """Every integration script compiles and every shared library evaluates; one problem per failure."""
+        problems: list[Problem] = []
+        quiet = RunSetup(InboundRequest("", {}, {}, "", ""), self.constants, self.endpoints, None, None)
+        units = [scripts.parse_scripts(code) for _, code in self._integrations if code is not None]
+        units += [scripts.library_scripts(lib, self._libraries) for lib in self._libraries]
+        for to_run in units:
+            failure = self._execute(to_run, Host(quiet, FakeServer().session()))
+            if failure is not None:
+                problems.append(Problem(Location(failure.file, failure.line, failure.column), failure.message,
+                                        rule="script-load"))
+        return problems
+
+    @property
+    def script_count(self) -> tuple[int, int]:
+        """(integration scripts, shared libraries) in the plan."""
+        return sum(code is not None for _, code in self._integrations), len(self._libraries)
+
+
+def _failure(exc: ScriptError) -> Failure:
+    problem = exc.problems[0] if exc.problems else Problem(Location("<script>"), str(exc))
+    message = "\n".join(p.message for p in exc.problems) or str(exc)
+    loc = problem.location
+    return Failure(message, loc.file, loc.line, loc.column, isinstance(exc, ScriptTimeout))

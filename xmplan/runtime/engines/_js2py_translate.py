@@ -1,0 +1,191 @@
+"""Translate JavaScript to Python code objects with js2py, keeping JS line numbers; cached by source text.
+
+js2py's output has no line information, so the parser tags every statement with its line and the
+translation emits a `#@L<line>` comment before the statement's code. The table from Python line to
+JS line then maps a traceback frame back to the script. Translations are cached in memory and, for
+large sources (libraries such as moment.js take seconds to translate), on disk under
+`$XMPLAN_CACHE_DIR` (default `~/.cache/xmplan`), keyed by the SHA-256 of the text plus the js2py,
+Python and translator versions. Only the code is cached: every run still gets fresh globals.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import marshal
+import os
+import re
+import sys
+import tempfile
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass
+from importlib.metadata import version
+from pathlib import Path
+from types import CodeType
+
+import js2py
+import pyjsparser
+import pyjsparser.parser
+from js2py.base import MakeError, PyJsException
+from js2py.translators import translating_nodes
+from js2py.translators import translator as js2py_translator
+
+TRANSLATOR_VERSION = "1"
+DISK_CACHE_MIN_CHARS = 20_000
+MEMORY_CACHE_ENTRIES = 256
+FILENAME_PREFIX = "<xmplan-js2py:"
+_MARKER = re.compile(r"\s*#@L(\d+)$")
+_LINE_IN_MESSAGE = re.compile(r"^Line (\d+): ")
+
+
+class TranslationError(Exception):
+    """JavaScript js2py cannot parse or translate; `line` is the script's line when known."""
+
+    def __init__(self, message: str, line: int | None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.line = line
+
+
+@dataclass(frozen=True)
+class Compiled:
+    """A translated script: its code object and, per Python line (1-based), the JS line."""
+
+    code: CodeType
+    js_lines: tuple[int, ...]
+
+    def js_line(self, py_line: int) -> int | None:
+        if 0 < py_line <= len(self.js_lines):
+            return self.js_lines[py_line - 1] or None
+        return None
+
+
+class _LineTaggingParser(pyjsparser.PyJsParser):
+    """pyjsparser, tagging each statement node with the line of its first token."""
+
+    def parseStatementListItem(self):  # noqa: N802 - overrides pyjsparser's name
+        line = self.lookahead.get("lineNumber")
+        node = super().parseStatementListItem()
+        node.jsline = line
+        return node
+
+    def parseStatement(self):  # noqa: N802
+        line = self.lookahead.get("lineNumber")
+        node = super().parseStatement()
+        node.jsline = line
+        return node
+
+
+_original_trans = translating_nodes.trans
+
+
+def _trans_with_lines(ele, standard=False):
+    line = ele.pop("jsline", None) if isinstance(ele, dict) else None
+    code = _original_trans(ele, standard)
+    if line is None:
+        return code
+    return f"#@L{line}\n{code}"
+
+
+# Installed once; `trans` is looked up as a module global by every translating node.
+translating_nodes.trans = _trans_with_lines
+_translate_lock = threading.Lock()  # js2py's translator keeps module-level state
+
+
+def _parse(text: str) -> dict:
+    return _LineTaggingParser().parse(text)
+
+
+def _line_table(py_source: str) -> tuple[int, ...]:
+    lines, current = [], 0
+    for py_line in py_source.split("\n"):
+        marker = _MARKER.match(py_line)
+        if marker:
+            current = int(marker.group(1))
+        lines.append(current)
+    return tuple(lines)
+
+
+def _translate(text: str, filename: str) -> Compiled:
+    pyjsparser.parser.ENABLE_PYIMPORT = False
+    with _translate_lock:
+        try:
+            py_source = js2py_translator.translate_js(text, "", parse_fn=_parse)
+        except (pyjsparser.parser.JsSyntaxError, PyJsException) as err:
+            message = re.sub(r"^SyntaxError: ", "", str(err))
+            found = _LINE_IN_MESSAGE.match(message)
+            raise TranslationError(
+                "SyntaxError: " + _LINE_IN_MESSAGE.sub("", message), int(found.group(1)) if found else None
+            ) from None
+        except NotImplementedError as err:
+            raise TranslationError(f"SyntaxError: not supported by js2py (ES5 only): {err}", None) from None
+        except RecursionError:
+            raise TranslationError("SyntaxError: script is nested too deeply for js2py", None) from None
+    try:
+        code = compile(py_source, filename, "exec")
+    except (SyntaxError, RecursionError, MemoryError) as err:
+        raise TranslationError(f"SyntaxError: js2py could not translate this script ({err})", None) from None
+    return Compiled(code, _line_table(py_source))
+
+
+def cache_dir() -> Path:
+    configured = os.environ.get("XMPLAN_CACHE_DIR")
+    if configured:
+        return Path(configured)
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "xmplan"
+
+
+class TranslationCache:
+    """Compiled scripts by source text: an in-memory LRU, backed on disk for large sources."""
+
+    def __init__(self) -> None:
+        self._memory: OrderedDict[str, Compiled] = OrderedDict()
+        self._lock = threading.Lock()
+        self._tag = f"js2py-{version('Js2Py')}-{sys.implementation.cache_tag}-t{TRANSLATOR_VERSION}"
+
+    def get(self, text: str) -> Compiled:
+        digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+        with self._lock:
+            found = self._memory.get(digest)
+            if found is not None:
+                self._memory.move_to_end(digest)
+                return found
+        use_disk = len(text) >= DISK_CACHE_MIN_CHARS
+        compiled = self._load(digest) if use_disk else None
+        if compiled is None:
+            compiled = _translate(text, f"{FILENAME_PREFIX}{digest}>")
+            if use_disk:
+                self._store(digest, compiled)
+        with self._lock:
+            self._memory[digest] = compiled
+            while len(self._memory) > MEMORY_CACHE_ENTRIES:
+                self._memory.popitem(last=False)
+        return compiled
+
+    def _path(self, digest: str) -> Path:
+        return cache_dir() / self._tag / f"{digest}.marshal"
+
+    def _load(self, digest: str) -> Compiled | None:
+        try:
+            code, js_lines = marshal.loads(self._path(digest).read_bytes())
+        except (OSError, ValueError, EOFError, TypeError):
+            return None  # absent or unreadable: translate again
+        if not isinstance(code, CodeType) or code.co_filename != f"{FILENAME_PREFIX}{digest}>":
+            return None
+        return Compiled(code, tuple(js_lines))
+
+    def _store(self, digest: str, compiled: Compiled) -> None:
+        path = self._path(digest)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            with tempfile.NamedTemporaryFile(dir=path.parent, delete=False, suffix=".tmp") as tmp:
+                tmp.write(marshal.dumps((compiled.code, list(compiled.js_lines))))
+            os.replace(tmp.name, path)
+        except OSError:
+            pass  # a read-only cache directory only costs speed
+
+
+js2py.disable_pyimport()
+# js2py.internals (imported by js2py) makes parse errors a foreign exception type that JS
+# `catch` cannot see; use the one the translated code catches, for eval and Function too.
+pyjsparser.parser.ENABLE_JS2PY_ERRORS = lambda msg: MakeError("SyntaxError", msg)

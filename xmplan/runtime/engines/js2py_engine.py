@@ -1,0 +1,174 @@
+"""The js2py engine: JavaScript translated to Python, run in-process under a deadline and memory watch.
+
+Each run gets a fresh global scope (built-in objects restored from a snapshot first), runs in a
+worker thread, and is stopped by an asynchronous exception when it passes `time_limit` or grows
+the process's resident memory by more than `memory_limit` bytes (polled every 10 ms, so one huge
+allocation can overshoot before it is caught). The stop exception derives from BaseException,
+which the `catch` blocks of translated code (`except PyJsException`) cannot swallow. A run stuck
+inside one C call (a pathological regular expression) cannot be interrupted: it is reported as a
+timeout and left to finish in its daemon thread.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import os
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import TracebackType
+from typing import Any, Sequence
+
+from js2py.base import PyJsException
+
+from xmplan.errors import ScriptError
+from xmplan.runtime.engine import HostFunction, Script
+from xmplan.runtime.engines import _errors
+from xmplan.runtime.engines._js2py_sandbox import BuiltinsSnapshot, HostAbort, harden, new_globals
+from xmplan.runtime.engines._js2py_translate import Compiled, TranslationCache, TranslationError
+
+DEFAULT_MEMORY_LIMIT = 256 * 1024 * 1024
+_POLL_SECONDS = 0.01
+_STOP_GRACE_SECONDS = 2.0
+_STATM = Path("/proc/self/statm")
+_PAGE_SIZE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
+
+
+class _Stop(BaseException):
+    """Raised asynchronously in the worker thread to end a run."""
+
+
+@dataclass
+class _RunState:
+    done: threading.Event = field(default_factory=threading.Event)
+    index: int = 0
+    error: BaseException | None = None
+    message: str = ""
+
+
+class Js2pyEngine:
+    """Runs scripts with js2py 0.74 (Python 3.11 and older)."""
+
+    name = "js2py"
+
+    def __init__(self, memory_limit: int = DEFAULT_MEMORY_LIMIT) -> None:
+        harden()
+        self.memory_limit = memory_limit
+        self._cache = TranslationCache()
+        self._snapshot = BuiltinsSnapshot()
+        self._lock = threading.Lock()  # built-ins are process-wide: one run at a time
+        self._stuck: list[threading.Thread] = []
+
+    def run(self, scripts: Sequence[Script], host: HostFunction, *, time_limit: float) -> None:
+        compiled = [(script, self._translate(script)) for script in scripts]
+        with self._lock:
+            self._stuck = [t for t in self._stuck if t.is_alive()]
+            self._snapshot.restore()
+            namespace = new_globals(host)
+            state = self._execute(compiled, namespace, time_limit)
+        self._raise_outcome(state, compiled, time_limit)
+
+    def _translate(self, script: Script) -> Compiled:
+        try:
+            return self._cache.get(script.text)
+        except TranslationError as err:
+            raise _errors.script_error(script.filename, err.line, err.message, _errors.RULE_SYNTAX) from None
+
+    def _execute(self, compiled: list[tuple[Script, Compiled]], namespace: dict[str, Any],
+                 time_limit: float) -> _RunState:
+        state = _RunState()
+
+        def work() -> None:
+            try:
+                for index, (_script, code) in enumerate(compiled):
+                    state.index = index
+                    exec(code.code, namespace)  # noqa: S102 - translated from the script, sandboxed
+            except PyJsException as err:
+                state.error = err
+                state.message = _js_message(err)  # may run JS toString(): still under the deadline
+            except BaseException as err:  # noqa: BLE001 - reported by the calling thread
+                state.error = err
+            finally:
+                state.done.set()
+
+        worker = threading.Thread(target=work, name="xmplan-js2py", daemon=True)
+        baseline = _rss()
+        deadline = time.monotonic() + time_limit
+        worker.start()
+        reason = ""
+        while not state.done.wait(_POLL_SECONDS):
+            if time.monotonic() > deadline:
+                reason = "timeout"
+            elif baseline is not None and (_rss() or 0) - baseline > self.memory_limit:
+                reason = "memory"
+            if reason:
+                self._stop(worker, state)
+                break
+        if reason and not isinstance(state.error, MemoryError):
+            if not isinstance(state.error, _Stop):  # still running, stuck in C
+                state.error = _Stop(reason)
+            state.message = reason
+        return state
+
+    def _stop(self, worker: threading.Thread, state: _RunState) -> None:
+        give_up = time.monotonic() + _STOP_GRACE_SECONDS
+        while not state.done.is_set() and time.monotonic() < give_up:
+            # Repeated: a JS `finally` block can be interrupted too and continue looping.
+            ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(worker.ident), ctypes.py_object(_Stop))
+            state.done.wait(_POLL_SECONDS)
+        if not state.done.is_set():
+            self._stuck.append(worker)
+
+    def _raise_outcome(self, state: _RunState, compiled: list[tuple[Script, Compiled]],
+                       time_limit: float) -> None:
+        error = state.error
+        if error is None:
+            return
+        if isinstance(error, HostAbort):
+            raise error.error
+        running = compiled[min(state.index, len(compiled) - 1)][0].filename if compiled else "<script>"
+        filename, line = _locate(error.__traceback__, compiled, running)
+        if isinstance(error, _Stop) and state.message == "timeout":
+            raise _errors.timeout_error(filename, line, time_limit) from None
+        if isinstance(error, _Stop):
+            limit = f"{self.memory_limit // (1024 * 1024)} MiB memory limit"
+            raise _errors.memory_error(filename, line, limit) from None
+        if isinstance(error, MemoryError):
+            raise _errors.memory_error(filename, line, "MemoryError") from None
+        if isinstance(error, PyJsException):
+            raise _errors.script_error(filename, line, state.message) from None
+        if isinstance(error, ScriptError):
+            raise error
+        message = f"js2py failed: {type(error).__name__}: {error}"
+        raise _errors.script_error(filename, line, message) from None
+
+
+def _js_message(err: PyJsException) -> str:
+    try:
+        value = err.mes
+        return value.to_string().value if value is not None else str(err)
+    except Exception:  # noqa: BLE001 - a throwing toString() still deserves a message
+        return "uncaught exception (its toString() failed)"
+
+
+def _locate(tb: TracebackType | None, compiled: list[tuple[Script, Compiled]],
+            running: str) -> tuple[str, int | None]:
+    """The innermost traceback frame that belongs to one of the run's scripts, as (file, JS line)."""
+    by_filename = {}
+    for script, code in compiled:
+        by_filename.setdefault(code.code.co_filename, (script.filename, code))
+    found: tuple[str, int | None] = (running, None)
+    while tb is not None:
+        hit = by_filename.get(tb.tb_frame.f_code.co_filename)
+        if hit is not None:
+            found = (hit[0], hit[1].js_line(tb.tb_lineno))
+        tb = tb.tb_next
+    return found
+
+
+def _rss() -> int | None:
+    try:
+        return int(_STATM.read_text().split()[1]) * _PAGE_SIZE
+    except (OSError, IndexError, ValueError):
+        return None

@@ -1,0 +1,120 @@
+"""Fake HTTP answers per endpoint, matched on method and path, answered in order (the last repeats)."""
+
+from __future__ import annotations
+
+import fnmatch
+import json
+from dataclasses import dataclass, field
+from http import HTTPStatus
+from typing import Any, Callable, Mapping, Sequence, Union
+
+from .outcome import HttpResponse
+
+Json = Any
+
+
+@dataclass(frozen=True)
+class SentRequest:
+    """What a script sent, as a responder function sees it."""
+
+    endpoint: str
+    method: str
+    path: str
+    url: str
+    headers: Mapping[str, str]
+    body: str | None
+
+    @property
+    def json(self) -> Json:
+        return json.loads(self.body) if self.body else None
+
+
+Responder = Callable[[SentRequest], Union[HttpResponse, Mapping[str, Json]]]
+Answer = Union[HttpResponse, Mapping[str, Json], Responder]
+
+
+def response_from(value: HttpResponse | Mapping[str, Json]) -> HttpResponse:
+    """`{"status": 200, "body": ..., "headers": {...}}` -> HttpResponse; a non-string body becomes JSON text."""
+    if isinstance(value, HttpResponse):
+        return value
+    unknown = set(value) - {"status", "body", "headers", "reason"}
+    if unknown:
+        raise ValueError(f"unknown keys in fake response: {', '.join(sorted(unknown))}")
+    body = value.get("body", "")
+    text = body if isinstance(body, str) else json.dumps(body)
+    headers = {str(k): str(v) for k, v in (value.get("headers") or {}).items()}
+    if not isinstance(body, str):
+        headers.setdefault("Content-Type", "application/json")
+    status = value.get("status", 200)
+    if not isinstance(status, int) or not 100 <= status <= 599:
+        raise ValueError(f"fake response status must be an HTTP status number, got {status!r}")
+    return HttpResponse(status, text, headers, str(value.get("reason") or _phrase(status)))
+
+
+def _phrase(status: int) -> str:
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return ""
+
+
+@dataclass(frozen=True)
+class Rule:
+    endpoint: str
+    answers: tuple[Answer, ...]
+    method: str | None = None
+    path: str | None = None
+
+    def matches(self, sent: SentRequest) -> bool:
+        if self.endpoint != sent.endpoint:
+            return False
+        if self.method and self.method.upper() != sent.method:
+            return False
+        return self.path is None or _path_matches(self.path, sent.path)
+
+    @property
+    def specificity(self) -> int:
+        return (self.method is not None) + 2 * (self.path is not None)
+
+
+def _path_matches(pattern: str, path: str) -> bool:
+    """A pattern without a query matches the path with any query; `*` matches anything."""
+    if "?" not in pattern:
+        path = path.split("?", 1)[0]
+    return fnmatch.fnmatchcase(path, pattern) or fnmatch.fnmatchcase("/" + path.lstrip("/"), pattern)
+
+
+@dataclass
+class FakeServer:
+    """The registered rules and, per run, how many times each has answered."""
+
+    rules: list[Rule] = field(default_factory=list)
+
+    def add(self, endpoint: str, answers: Sequence[Answer], method: str | None = None,
+            path: str | None = None) -> None:
+        if not answers:
+            raise ValueError(f"no fake response given for endpoint {endpoint!r}")
+        checked = tuple(a if callable(a) else response_from(a) for a in answers)
+        self.rules.append(Rule(endpoint, checked, method, path))
+
+    def session(self) -> "FakeSession":
+        return FakeSession(tuple(self.rules))
+
+
+@dataclass
+class FakeSession:
+    """Answers for one run: the most specific, most recently added matching rule answers."""
+
+    rules: tuple[Rule, ...]
+    used: dict[int, int] = field(default_factory=dict)
+
+    def answer(self, sent: SentRequest) -> HttpResponse | None:
+        candidates = [(r.specificity, i) for i, r in enumerate(self.rules) if r.matches(sent)]
+        if not candidates:
+            return None
+        _, index = max(candidates)
+        rule = self.rules[index]
+        count = self.used.get(index, 0)
+        self.used[index] = count + 1
+        answer = rule.answers[min(count, len(rule.answers) - 1)]
+        return response_from(answer(sent)) if callable(answer) else answer

@@ -1,0 +1,230 @@
+"""The Python side of a run: answer the prelude's host operations and record what the script did."""
+
+from __future__ import annotations
+
+import json
+import re
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from http import HTTPStatus
+from typing import Any, Callable, Mapping
+from urllib.parse import quote
+
+from .fakes import FakeSession, SentRequest
+from .forms import BoundForm, trigger_problems
+from .outcome import ConsoleLine, Event, HttpCall, HttpResponse, Rejected, Step
+from . import jxon
+
+Json = Any
+XMATTERS = "xMatters"
+_TRIGGER_PATH = re.compile(r"^/?(?:api/xm/1/(?:plans/[^/]+/)?forms|reapi/[^/]+/forms)/([^/?]+)/triggers(?:\?.*)?$")
+# Characters a path keeps when auto-encoded; `%` is encoded, which is why scripts that pass
+# already-encoded paths set autoEncodeURI to false.
+_PATH_SAFE = "/?&=:;@!$'()*+,~-._"
+
+
+class HostFailure(Exception):
+    """Becomes a JavaScript Error thrown at the call in the script."""
+
+
+@dataclass(frozen=True)
+class InboundRequest:
+    """The request the script sees as `request` (for outbound integrations the body is the callback)."""
+
+    body: str
+    headers: Mapping[str, str]
+    parameters: Mapping[str, str]
+    request_id: str
+    integration_uuid: str
+
+
+@dataclass(frozen=True)
+class RunSetup:
+    """Everything a host needs for one run, apart from the fake answers' state."""
+
+    request: InboundRequest
+    constants: Mapping[str, str]
+    endpoints: Mapping[str, str]  # endpoint name -> base URL
+    form_uuid: str | None
+    form: BoundForm | None
+    callback: Mapping[str, Json] | None = None
+    real_http: bool | frozenset[str] = False
+    tokens: Mapping[str, str] = field(default_factory=dict)
+    http_timeout: float = 10.0
+
+
+def header_aliases(headers: Mapping[str, str]) -> dict[str, str]:
+    """Lower-case and Canonical-Case names for each header, so both lookups scripts use work."""
+    aliases: dict[str, str] = {}
+    for name in headers:
+        for alias in (name.lower(), "-".join(part.capitalize() for part in name.split("-"))):
+            if alias not in headers:
+                aliases.setdefault(alias, name)
+    return aliases
+
+
+class Host:
+    """Callable as the engine's host function; `steps` holds what happened, in order."""
+
+    def __init__(self, setup: RunSetup, fakes: FakeSession, send: Callable[..., HttpResponse] | None = None) -> None:
+        self.setup = setup
+        self.fakes = fakes
+        self.send = send or send_real
+        self.steps: list[Step] = []
+        self._next_event_id = 1000001
+        self._operations: dict[str, Callable[[Json], Json]] = {
+            "init": self._init, "console": self._console, "http": self._http, "authenticate": self._authenticate,
+            "form.post": self._form_post, "jxon.parse": self._jxon_parse, "jxon.stringify": self._jxon_stringify,
+        }
+
+    def __call__(self, operation: str, text: str) -> str:
+        handler = self._operations.get(operation)
+        try:
+            if handler is None:
+                raise HostFailure(f"unknown host operation {operation!r}")
+            return json.dumps({"ok": handler(json.loads(text))})
+        except HostFailure as exc:
+            return json.dumps({"error": str(exc)})
+
+    def _init(self, _: Json) -> Json:
+        request = self.setup.request
+        return {
+            "request": {"body": request.body, "headers": dict(request.headers),
+                        "parameters": dict(request.parameters), "requestId": request.request_id,
+                        "integrationUuid": request.integration_uuid},
+            "headerAliases": header_aliases(request.headers),
+            "constants": dict(self.setup.constants),
+            "callback": self.setup.callback,
+        }
+
+    def _console(self, value: Json) -> None:
+        self.steps.append(ConsoleLine(str(value.get("level", "log")), str(value.get("text", ""))))
+
+    def _base_url(self, endpoint: Json) -> str:
+        if not isinstance(endpoint, str) or endpoint not in self.setup.endpoints:
+            raise HostFailure(f"Endpoint {json.dumps(endpoint)} is not defined in this plan "
+                              f"(endpoints: {', '.join(sorted(self.setup.endpoints))})")
+        return self.setup.endpoints[endpoint].rstrip("/")
+
+    def _http(self, options: Json) -> Json:
+        endpoint = options.get("endpoint")
+        base = self._base_url(endpoint)
+        path = str(options.get("path") or "")
+        method = str(options.get("method") or "GET").upper()
+        encode = options.get("autoEncodeURI", True) not in (False, "false")
+        joined = path if not path or path.startswith("/") else "/" + path
+        url = base + (quote(joined, safe=_PATH_SAFE) if encode else joined)
+        headers = {str(k): str(v) for k, v in (options.get("headers") or {}).items() if v is not None}
+        if options.get("json") and not any(k.lower() == "content-type" for k in headers):
+            headers["Content-Type"] = "application/json"
+        body = options.get("body")
+        sent = SentRequest(endpoint, method, path, url, headers, body)
+        call = dict(endpoint=endpoint, method=method, path=path, url=url, headers=headers, body=body)
+        response, real = self._answer(sent)
+        if isinstance(response, str):
+            self.steps.append(HttpCall(**call, response=None, error=response, real=real))
+            raise HostFailure(response)
+        self.steps.append(HttpCall(**call, response=response, real=real))
+        return {"statusCode": response.status, "statusMessage": response.reason or _reason(response.status),
+                "body": response.body, "headers": dict(response.headers)}
+
+    def _answer(self, sent: SentRequest) -> tuple[HttpResponse | str, bool]:
+        """The response, or the error text when there is none."""
+        fake = self.fakes.answer(sent)
+        if fake is not None:
+            return fake, False
+        real = self.setup.real_http
+        if real is True or (real and sent.endpoint in real):
+            try:
+                return self.send(sent, timeout=self.setup.http_timeout), True
+            except OSError as exc:
+                return f"{sent.method} {sent.url} failed: {exc}", True
+        if sent.endpoint == XMATTERS and sent.method == "POST" and _TRIGGER_PATH.match(sent.path):
+            return self._rest_trigger(sent), False
+        return (f"No fake response for {sent.method} {sent.url} (endpoint {json.dumps(sent.endpoint)}); "
+                f"register one for this endpoint or allow real HTTP"), False
+
+    def _rest_trigger(self, sent: SentRequest) -> HttpResponse:
+        """The built-in xMatters endpoint's trigger API creates an event and answers 202."""
+        form_uuid = _TRIGGER_PATH.match(sent.path).group(1)
+        try:
+            posted = json.loads(sent.body or "null")
+        except ValueError:
+            posted = sent.body
+        form = self.setup.form if form_uuid == self.setup.form_uuid else None
+        status, body = self._create_event(posted, form, form_uuid)
+        if status >= 300:
+            return HttpResponse(status, json.dumps(body), {"Content-Type": "application/json"})
+        return HttpResponse(202, json.dumps({"requestId": str(uuid.uuid4())}), {"Content-Type": "application/json"})
+
+    def _authenticate(self, value: Json) -> str:
+        endpoint = value.get("endpoint")
+        self._base_url(endpoint)
+        return self.setup.tokens.get(endpoint, f"fake-token-for-{endpoint}")
+
+    def _form_post(self, posted: Json) -> Json:
+        if not self.setup.form_uuid:
+            body = _error_body(400, "This integration is not bound to a form, so it cannot post one.")
+            self.steps.append(Rejected(400, body, posted))
+            return {"statusCode": 400, "body": json.dumps(body)}
+        status, body = self._create_event(posted, self.setup.form, self.setup.form_uuid)
+        return {"statusCode": status, "body": json.dumps(body)}
+
+    def _create_event(self, posted: Json, form: BoundForm | None, form_uuid: str) -> tuple[int, Json]:
+        notes = []
+        if form is None:
+            notes.append(f"form {form_uuid} is not in this plan, so the trigger was not checked")
+            problems = [] if isinstance(posted, dict) else ["The request body must be a JSON object."]
+        else:
+            problems = trigger_problems(form, posted)
+        if problems:
+            body = _error_body(400, " ".join(problems))
+            self.steps.append(Rejected(400, body, posted))
+            return 400, body
+        recipients = posted.get("recipients")
+        if not recipients:
+            notes.append("no recipients: xMatters sends to the form's default recipients (not in the export)")
+        event_id, self._next_event_id = self._next_event_id, self._next_event_id + 1
+        event = Event(str(uuid.uuid4()), event_id, form.name if form else form_uuid,
+                      dict(posted.get("properties") or {}), tuple(recipients) if recipients else None,
+                      posted, tuple(notes))
+        self.steps.append(event)
+        created = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+        return 200, {"id": event.id, "eventId": event_id, "status": "ACTIVE", "created": created,
+                     "requestId": self.setup.request.request_id,
+                     "form": {"id": form_uuid, "name": event.form}, "properties": event.properties,
+                     "links": {"self": f"/api/xm/1/events/{event.id}"}}
+
+    def _jxon_parse(self, value: Json) -> Json:
+        try:
+            return jxon.parse(str(value.get("xml", "")), value.get("config"))
+        except jxon.XmlError as exc:
+            raise HostFailure(f"JXON.parse: {exc}") from None
+
+    def _jxon_stringify(self, value: Json) -> str:
+        return jxon.stringify(value.get("value"), value.get("config"))
+
+
+def _reason(status: int) -> str:
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return ""
+
+
+def _error_body(status: int, message: str) -> dict[str, Json]:
+    return {"code": status, "reason": _reason(status), "message": message}
+
+
+def send_real(sent: SentRequest, *, timeout: float) -> HttpResponse:
+    """Send the request for real (only when the caller allowed real HTTP for its endpoint)."""
+    import requests
+
+    try:
+        answer = requests.request(sent.method, sent.url, headers=dict(sent.headers),
+                                  data=sent.body.encode("utf-8") if sent.body is not None else None,
+                                  timeout=timeout, allow_redirects=False)
+    except requests.RequestException as exc:
+        raise OSError(str(exc)) from None
+    return HttpResponse(answer.status_code, answer.text, dict(answer.headers), answer.reason or "")

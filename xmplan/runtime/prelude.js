@@ -1,0 +1,142 @@
+// The Integration Builder built-ins, written in plain ES5 on top of one host function.
+// Only JSON text crosses to the host, so every object a script sees is an ordinary JS object.
+var __xmplan__ = (function (host, global) {
+    function call(operation, value, reviver) {
+        var answer = JSON.parse(host(operation, JSON.stringify(value === undefined ? null : value)), reviver);
+        if (answer.error !== undefined) {
+            throw new Error(answer.error);
+        }
+        return answer.ok;
+    }
+
+    function hidden(target, name, value) {
+        Object.defineProperty(target, name, {value: value, enumerable: false, writable: true, configurable: true});
+    }
+
+    // Nashorn lets scripts call Java String methods on JS strings; real scripts rely on these.
+    var javaStrings = {
+        equals: function (other) { return other !== null && other !== undefined && String(this) === String(other); },
+        equalsIgnoreCase: function (other) {
+            return other !== null && other !== undefined && String(this).toLowerCase() === String(other).toLowerCase();
+        },
+        contains: function (part) { return String(this).indexOf(String(part)) !== -1; },
+        isEmpty: function () { return String(this).length === 0; },
+        startsWith: function (part, from) { return String(this).substr(from || 0, String(part).length) === String(part); },
+        endsWith: function (part) {
+            var text = String(this), tail = String(part);
+            return tail.length <= text.length && text.substr(text.length - tail.length) === tail;
+        }
+    };
+    for (var method in javaStrings) {
+        if (!String.prototype[method]) {
+            hidden(String.prototype, method, javaStrings[method]);
+        }
+    }
+
+    var start = call("init");
+    var request = start.request;
+    for (var alias in start.headerAliases) {
+        hidden(request.headers, alias, request.headers[start.headerAliases[alias]]);
+    }
+
+    function show(value) {
+        return typeof value === "string" ? value : String(value);
+    }
+    function logger(level) {
+        return function () {
+            var parts = [];
+            for (var i = 0; i < arguments.length; i++) {
+                parts.push(show(arguments[i]));
+            }
+            call("console", {level: level, text: parts.join(" ")});
+        };
+    }
+    var console = {
+        log: logger("log"), info: logger("info"), warn: logger("warn"), error: logger("error"), debug: logger("debug")
+    };
+
+    function responseOf(answer) {
+        return {
+            statusCode: answer.statusCode, statusMessage: answer.statusMessage, body: answer.body,
+            headers: answer.headers, httpVersion: "HTTP/1.1"
+        };
+    }
+    var http = {
+        request: function (options) {
+            var sent = {};
+            for (var key in options) {
+                sent[key] = options[key];
+            }
+            return {
+                write: function (body) {
+                    var isText = typeof body === "string" || body === undefined || body === null;
+                    sent.body = isText ? (body === undefined ? null : body) : JSON.stringify(body);
+                    sent.json = !isText;
+                    return responseOf(call("http", sent));
+                }
+            };
+        },
+        authenticate: function (endpoint) {
+            return call("authenticate", {endpoint: endpoint});
+        }
+    };
+
+    var form = {
+        post: function (trigger) {
+            var answer = call("form.post", trigger);
+            return {statusCode: answer.statusCode, body: answer.body};
+        }
+    };
+
+    var DATE = "$xmplan:date";
+    function reviveDates(key, value) {
+        return value !== null && typeof value === "object" && value[DATE] !== undefined ? new Date(value[DATE]) : value;
+    }
+    var jxonConfig = {};
+    function xmlToJs(xml) {
+        return call("jxon.parse", {xml: String(xml), config: jxonConfig}, reviveDates);
+    }
+    function jsToString(value) {
+        return call("jxon.stringify", {value: value, config: jxonConfig});
+    }
+    var jxon = {
+        config: function (options) {
+            for (var key in options) {
+                jxonConfig[key] = options[key];
+            }
+        },
+        parse: xmlToJs, xmlToJs: xmlToJs, stringToJs: xmlToJs, stringify: jsToString, jsToString: jsToString
+    };
+    var JXON = {parse: xmlToJs, stringify: jsToString, jsToString: jsToString};
+    var XMLUtils = {JXON: jxon};
+
+    var callback = start.callback || {};
+    var trigger = {properties: {}};
+    var factories = {};
+    var modules = {};
+
+    function builtins(module) {
+        return [request, form, trigger, http, console, start.constants, require, module.exports, module,
+            JXON, XMLUtils, callback.event, callback.respondedTo, callback.response, callback.statusChanged,
+            callback.deliveryStatusUpdated, callback.notification, callback.annotation, callback.escalation];
+    }
+    function require(name) {
+        if (Object.prototype.hasOwnProperty.call(modules, name)) {
+            return modules[name].exports;
+        }
+        if (!Object.prototype.hasOwnProperty.call(factories, name)) {
+            throw new Error("Cannot find shared library '" + name + "'");
+        }
+        var module = {id: name, exports: {}};
+        modules[name] = module;
+        factories[name].apply(global, builtins(module));
+        return module.exports;
+    }
+
+    return {
+        define: function (name, factory) { factories[name] = factory; },
+        main: function (body) { body.apply(global, builtins({id: "", exports: {}})); },
+        require: require,
+        parsed: function () {}
+    };
+})(__xmplan_host__, this);

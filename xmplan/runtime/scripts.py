@@ -1,0 +1,96 @@
+"""The JavaScript a run executes: the prelude, the shared libraries it needs, the wrapped script."""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from importlib.resources import files
+from typing import Any, Sequence
+
+from ..model import INTEGRATIONS, SHARED_FUNCTIONS, Plan
+from .engine import Script
+
+Json = Any
+
+# The built-ins are the wrapper's parameters, as in xMatters: `var request = ...` in a script
+# shadows the built-in instead of replacing it, and a top-level `return` ends the script.
+PARAMETERS = ("request, form, trigger, http, console, constants, require, exports, module, JXON, XMLUtils, "
+              "event, respondedTo, response, statusChanged, deliveryStatusUpdated, notification, annotation, "
+              "escalation")
+PRELUDE = Script("<xmplan prelude>", files("xmplan.runtime").joinpath("prelude.js").read_text(encoding="utf-8"))
+
+_REQUIRE = re.compile(r"""\brequire\s*\(\s*(['"])((?:(?!\1).)*)\1\s*\)""")
+_DYNAMIC_REQUIRE = re.compile(r"""\brequire\s*\(\s*[^'"\s)]""")
+
+
+@dataclass(frozen=True)
+class Code:
+    """A script or library of the plan: its name, the file errors should name, and its text."""
+
+    name: str
+    filename: str
+    text: str
+
+
+def integrations(plan: Plan) -> list[tuple[Json, Code | None]]:
+    """Every integration record with its script (None for integrations without one)."""
+    found = []
+    for index, record in enumerate(plan.integrations):
+        script = record.get("script") if isinstance(record, dict) else None
+        code = None
+        if isinstance(script, str):
+            code = Code(str(record.get("name", "")),
+                        plan.source_of(INTEGRATIONS, f"/integrations/{index}/script"), script)
+        found.append((record, code))
+    return found
+
+
+def libraries(plan: Plan) -> list[Code]:
+    return [Code(str(lib.get("name", "")), plan.source_of(SHARED_FUNCTIONS, f"/{index}/script"), lib["script"])
+            for index, lib in enumerate(plan.shared_libraries)
+            if isinstance(lib, dict) and isinstance(lib.get("script"), str)]
+
+
+def needed_libraries(text: str, available: Sequence[Code]) -> list[Code]:
+    """The libraries `text` requires, directly or through other libraries, in plan order.
+
+    A `require` with a computed name could load any of them, so then all are included.
+    """
+    by_name = {lib.name: lib for lib in available}
+    wanted: set[str] = set()
+    pending = [text]
+    while pending:
+        code = pending.pop()
+        if _DYNAMIC_REQUIRE.search(code):
+            return list(available)
+        for _, name in _REQUIRE.findall(code):
+            if name in by_name and name not in wanted:
+                wanted.add(name)
+                pending.append(by_name[name].text)
+    return [lib for lib in available if lib.name in wanted]
+
+
+def _wrapped(call: str, code: Code) -> Script:
+    # The header shares the script's first line, so the engine's line numbers are the file's.
+    return Script(code.filename, f"{call}function ({PARAMETERS}) {{{code.text}\n}});")
+
+
+def run_scripts(code: Code, available: Sequence[Code]) -> list[Script]:
+    """Prelude, library definitions, then the script itself, run as the wrapper function."""
+    defined = [_wrapped(f"__xmplan__.define({json.dumps(lib.name)}, ", lib)
+               for lib in needed_libraries(code.text, available)]
+    return [PRELUDE, *defined, _wrapped("__xmplan__.main(", code)]
+
+
+def parse_scripts(code: Code) -> list[Script]:
+    """Compile the script as the wrapper function without calling it."""
+    return [PRELUDE, _wrapped("__xmplan__.parsed(", code)]
+
+
+def library_scripts(library: Code, available: Sequence[Code]) -> list[Script]:
+    """Define the library (and what it needs) and evaluate it with `require`."""
+    others = [lib for lib in needed_libraries(library.text, available) if lib.name != library.name]
+    defined = [_wrapped(f"__xmplan__.define({json.dumps(lib.name)}, ", lib) for lib in [*others, library]]
+    call = Script(library.filename, f"__xmplan__.require({json.dumps(library.name)});")
+    return [PRELUDE, *defined, call]

@@ -1,0 +1,52 @@
+"""`xmplan validate`: check a plan zip or source tree and report every problem found."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..errors import Location, Problem, XmplanError
+from ..model import Plan
+from .javascript import check_scripts
+from .locate import Locator
+from .references import check_references
+from .schema import check_schemas
+
+__all__ = ["validate_path", "validate_plan", "load_plan"]
+
+
+def load_plan(path: Path, values: dict[str, str]) -> Plan:
+    """Read a plan zip or a source tree into the plan model, as the user wrote it."""
+    if path.is_dir():
+        from ..source import load_source
+
+        return load_source(path, values)
+    if not path.exists():
+        raise XmplanError.at(str(path), "no such file or directory", "load")
+    from ..archive import read_plan
+
+    return read_plan(path)
+
+
+def validate_path(path: Path, values: dict[str, str]) -> list[Problem]:
+    """Every problem in the plan at `path` (a zip or a source tree), sorted by file and place."""
+    try:
+        plan = load_plan(path, values)
+    except XmplanError as exc:
+        return sort_problems(exc.problems)
+    return validate_plan(plan)
+
+
+def validate_plan(plan: Plan) -> list[Problem]:
+    """Every problem in a loaded plan: schema, cross-references and scripts."""
+    locator = Locator(plan)
+    problems = [*check_schemas(plan, locator), *check_references(plan, locator),
+                *check_scripts(plan, locator)]
+    return sort_problems(problems)
+
+
+def sort_problems(problems) -> list[Problem]:
+    def key(problem: Problem) -> tuple:
+        loc: Location = problem.location
+        return (loc.file, loc.line or 0, loc.column or 0, problem.severity != "error", problem.message)
+
+    return sorted(set(problems), key=key)

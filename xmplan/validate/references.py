@@ -1,0 +1,181 @@
+"""Check that every name and id one plan document uses points at something the plan declares."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from typing import Any, Iterable, Iterator
+
+from ..errors import Problem
+from ..model import INTEGRATIONS, PROPERTIES, SCRIPT_STEPS, SHARED_FUNCTIONS, TRIGGER_FILTERS, Plan
+from .locate import Locator
+
+UUID = re.compile(r"[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}")
+_PLACEHOLDER = re.compile(r"\$\{(" + UUID.pattern + r")\}")
+
+# Real exports leave these references dangling now and then (a deleted form, a stale template
+# token), and xMatters imports them, so they are warnings. References that every export in the
+# corpus keeps intact are errors: a broken one means a broken plan.
+SEVERITY = {
+    "unknown-property": "error",
+    "unknown-voice-property": "error",
+    "unknown-placeholder": "warning",
+    "unknown-form": "warning",
+    "unknown-form-name": "error",
+    "unknown-response": "error",
+    "unknown-http-step": "warning",
+    "unknown-step": "warning",
+    "unknown-block": "error",
+    "unknown-flow": "error",
+    "duplicate-name": "error",
+}
+
+
+def check_references(plan: Plan, locator: Locator) -> Iterator[Problem]:
+    def problem(entry: str, ptr: str, message: str, rule: str) -> Problem:
+        return locator.problem(entry, ptr, message, SEVERITY[rule], rule)  # type: ignore[arg-type]
+
+    yield from _duplicates(plan, problem)
+    yield from _forms(plan, locator, problem)
+    yield from _integrations(plan, problem)
+    yield from _canvases(plan, problem)
+    for i, flt in enumerate(plan.get(TRIGGER_FILTERS) or []):
+        if isinstance(flt, dict) and "flowId" in flt and flt["flowId"] not in _ids(plan.integrations, "id"):
+            yield problem(TRIGGER_FILTERS, f"/{i}/flowId", f"trigger filter names flow {flt['flowId']!r}, "
+                          "which is no integration of the plan", "unknown-flow")
+
+
+def _ids(items: Iterable[Any], key: str) -> set[Any]:
+    return {item.get(key) for item in items if isinstance(item, dict)}
+
+
+def _is_builtin(uuid: Any) -> bool:
+    """xMatters' own steps have name-based (version 5) uuids; the plan's own objects are version 4."""
+    return isinstance(uuid, str) and len(uuid) == 36 and uuid[14] == "5"
+
+
+def _duplicates(plan: Plan, problem) -> Iterator[Problem]:
+    groups = [
+        (PROPERTIES, "", plan.properties, "property"),
+        (INTEGRATIONS, "/integrations", plan.integrations, "integration"),
+        (INTEGRATIONS, "/endpoints", plan.endpoints, "endpoint"),
+        (INTEGRATIONS, "/constants", plan.constants, "constant"),
+        (SHARED_FUNCTIONS, "", plan.shared_libraries, "shared library"),
+    ]
+    for entry, base, items, what in groups:
+        yield from _duplicate_names(entry, base, items, "name", what, problem)
+    for i, step in enumerate(plan.script_steps):
+        libraries = step.get("libraries", []) if isinstance(step, dict) else []
+        yield from _duplicate_names(SCRIPT_STEPS, f"/{i}/libraries", libraries, "referenceName",
+                                    f"library of step {step.get('name')!r}", problem)
+
+
+def _duplicate_names(entry: str, base: str, items: list[Any], key: str, what: str, problem) -> Iterator[Problem]:
+    names = Counter(item.get(key) for item in items if isinstance(item, dict))
+    seen: set[Any] = set()
+    for i, item in enumerate(items):
+        name = item.get(key) if isinstance(item, dict) else None
+        if names[name] > 1 and name is not None:
+            if name in seen:
+                yield problem(entry, f"{base}/{i}/{key}", f"another {what} is also named {name!r}", "duplicate-name")
+            seen.add(name)
+
+
+def _forms(plan: Plan, locator: Locator, problem) -> Iterator[Problem]:
+    properties = {p.get("name") for p in plan.properties if isinstance(p, dict)}
+    for entry, form in plan.forms():
+        if not isinstance(form, dict):
+            continue
+        items = set()
+        for s, section in enumerate(form.get("layoutSections") or []):
+            for t, item in enumerate(section.get("sectionItems") or [] if isinstance(section, dict) else []):
+                if not isinstance(item, dict):
+                    continue
+                items.add(str(item.get("id", "")).lower())
+                name = item.get("propertyName")
+                if name is not None and name not in properties:
+                    yield problem(entry, f"/layoutSections/{s}/sectionItems/{t}/propertyName",
+                                  f"form {form.get('name')!r} shows property {name!r}, which the plan does not "
+                                  "declare", "unknown-property")
+        messages = form.get("messages") if isinstance(form.get("messages"), dict) else {}
+        for v, voice in enumerate(messages.get("internationalVoiceScriptSteps") or []):
+            steps = voice.get("voiceScriptSteps") if isinstance(voice, dict) else None
+            for n, step in enumerate(steps if isinstance(steps, list) else []):
+                if isinstance(step, dict) and step.get("voiceScriptStepType") == 2 \
+                        and step.get("propertyName") not in properties:
+                    yield problem(entry, f"/messages/internationalVoiceScriptSteps/{v}/voiceScriptSteps/{n}",
+                                  f"voice message reads property {step.get('propertyName')!r}, which the plan "
+                                  "does not declare", "unknown-voice-property")
+        for ptr, text in _template_texts(messages):
+            for match in _PLACEHOLDER.finditer(text):
+                if match.group(1).lower() not in items:
+                    yield Problem(locator.in_text(entry, ptr, text, match.start()),
+                                  f"placeholder {match.group()} names no field of form {form.get('name')!r}",
+                                  SEVERITY["unknown-placeholder"], "unknown-placeholder")  # type: ignore[arg-type]
+
+
+def _template_texts(messages: dict) -> Iterator[tuple[str, str]]:
+    for kind, keys in (("emailTemplates", ("emailSubject", "email")), ("smsTemplates", ("sms",))):
+        for i, template in enumerate(messages.get(kind) or []):
+            for key in keys:
+                if isinstance(template, dict) and isinstance(template.get(key), str):
+                    yield f"/messages/{kind}/{i}/{key}", template[key]
+
+
+def _responses(plan: Plan) -> dict[str, set[str]]:
+    return {form.get("uuid"): {r.get("textResponse") for r in form.get("responses") or [] if isinstance(r, dict)}
+            for _, form in plan.forms() if isinstance(form, dict)}
+
+
+def _integrations(plan: Plan, problem) -> Iterator[Problem]:
+    responses = _responses(plan)
+    http_steps = {s.get("id") for s in plan.script_steps
+                  if isinstance(s, dict) and s.get("scriptStepType") == "CUSTOM_HTTP"}
+    for i, integration in enumerate(plan.integrations):
+        if not isinstance(integration, dict):
+            continue
+        label = f"integration {integration.get('name')!r}"
+        form = integration.get("form")
+        if isinstance(form, str) and not UUID.fullmatch(form):
+            # A source tree may name the form; the loader turns a known name into its uuid.
+            yield problem(INTEGRATIONS, f"/integrations/{i}/form", f"{label} names form {form!r}, but no form "
+                          "has that name", "unknown-form-name")
+        elif form is not None and form not in responses:
+            yield problem(INTEGRATIONS, f"/integrations/{i}/form", f"{label} names form {form!r}, which is not "
+                          "in the plan", "unknown-form")
+        choice = integration.get("responseChoice")
+        if choice is not None and form in responses and choice not in responses[form]:
+            yield problem(INTEGRATIONS, f"/integrations/{i}/responseChoice", f"{label} fires on response "
+                          f"{choice!r}, which its form does not offer", "unknown-response")
+        step = integration.get("integrationScriptStepUuid")
+        if step is not None and step not in http_steps and not _is_builtin(step):
+            yield problem(INTEGRATIONS, f"/integrations/{i}/integrationScriptStepUuid", f"{label} names HTTP "
+                          f"trigger step {step!r}, which is no CUSTOM_HTTP step of the plan", "unknown-http-step")
+
+
+def _canvases(plan: Plan, problem) -> Iterator[Problem]:
+    forms = set(_responses(plan))
+    targets = {
+        "INTEGRATION": (_ids(plan.integrations, "id"), "integration"),
+        "SCRIPT_STEP": (_ids(plan.script_steps, "id"), "step"),
+        "CREATE_EVENT": (forms, "form"),
+    }
+    for entry, canvas in plan.canvases():
+        if not isinstance(canvas, dict):
+            continue
+        if "form" in canvas and canvas["form"] not in forms:
+            yield problem(entry, "/form", f"flow {canvas.get('name')!r} names form {canvas['form']!r}, which is "
+                          "not in the plan", "unknown-form")
+        blocks = [b for b in canvas.get("blocks") or [] if isinstance(b, dict)]
+        for b, block in enumerate(blocks):
+            known, what = targets.get(block.get("stepType"), (None, ""))
+            step = block.get("step")
+            if known is not None and step is not None and step not in known and not _is_builtin(step):
+                yield problem(entry, f"/blocks/{b}/step", f"block {block.get('label')!r} runs {what} {step!r}, "
+                              f"which is not in the plan", "unknown-form" if what == "form" else "unknown-step")
+        block_ids = _ids(blocks, "id")
+        for e, edge in enumerate(canvas.get("edges") or []):
+            for end in ("fromBlock", "toBlock"):
+                if isinstance(edge, dict) and end in edge and edge[end] not in block_ids:
+                    yield problem(entry, f"/edges/{e}/{end}", f"edge names block {edge[end]!r}, which is not on "
+                                  "this canvas", "unknown-block")

@@ -1,0 +1,104 @@
+"""Check each plan document against its JSON Schema (shipped in xmplan/schemas/)."""
+
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from importlib import resources
+from typing import Iterator
+
+import jsonschema
+from jsonschema.exceptions import ValidationError, best_match
+
+from ..errors import Problem
+from ..jsonpos import pointer
+from ..model import Entry, Plan
+from .locate import Locator
+
+_FIXED = {
+    "engine.json": "engine",
+    "properties/properties.json": "properties",
+    "integrations/integrations.json": "integrations",
+    "integrations/sharedfunctions.json": "sharedfunctions",
+    "integrations/scriptSteps.json": "scriptSteps",
+    "integrations/triggerFilters.json": "triggerFilters",
+}
+_UNKNOWN_KEY_VALIDATORS = {"additionalProperties", "unevaluatedProperties"}
+
+
+def schema_name(entry_name: str) -> str | None:
+    """The schema (file stem in xmplan/schemas/) for a zip entry name, if it is a known kind."""
+    if entry_name in _FIXED:
+        return _FIXED[entry_name]
+    parts = entry_name.split("/")
+    if parts[0] == "forms" and len(parts) == 3 and parts[2].endswith(".json"):
+        return "form"
+    if parts[0] == "canvases" and len(parts) == 2 and parts[1].endswith(".json"):
+        return "canvas"
+    return None
+
+
+def load_schema(name: str) -> dict:
+    return json.loads(resources.files("xmplan").joinpath("schemas", f"{name}.json").read_text("utf-8"))
+
+
+@lru_cache(maxsize=None)
+def validator(name: str) -> jsonschema.Draft202012Validator:
+    """The compiled validator for one schema, built once per process."""
+    return jsonschema.Draft202012Validator(load_schema(name))
+
+
+def check_schemas(plan: Plan, locator: Locator) -> Iterator[Problem]:
+    for entry in plan.entries:
+        name = schema_name(entry.name)
+        if name is None:
+            yield locator.problem(entry.name, "", f"unknown entry {entry.name!r} in a plan", "warning", "unknown-entry")
+            continue
+        yield from check_entry(entry, name, locator)
+
+
+def check_entry(entry: Entry, name: str, locator: Locator) -> Iterator[Problem]:
+    for error in validator(name).iter_errors(entry.data):
+        if error.validator in _UNKNOWN_KEY_VALIDATORS:
+            yield from _unknown_keys(entry, error, locator)
+        else:
+            yield _schema_problem(entry, error, locator)
+
+
+def _unknown_keys(entry: Entry, error: ValidationError, locator: Locator) -> Iterator[Problem]:
+    known = error.schema.get("properties", {}) if isinstance(error.schema, dict) else {}
+    for key in error.instance:
+        if key not in known:
+            ptr = pointer([*error.absolute_path, key])
+            yield locator.problem(entry.name, ptr, f"unknown key {key!r}", "warning", "unknown-key", key=True)
+
+
+def _schema_problem(entry: Entry, error: ValidationError, locator: Locator) -> Problem:
+    # For anyOf/oneOf, the most specific failing branch explains the problem best.
+    detail = best_match([error]) if error.context else error
+    where = pointer(error.absolute_path)
+    return locator.problem(entry.name, where, f"{where or '/'}: {describe(detail)}", "error", "schema")
+
+
+_JSON_TYPES = {bool: "boolean", int: "integer", float: "number", str: "string", list: "array", dict: "object",
+               type(None): "null"}
+
+
+def describe(error: ValidationError) -> str:
+    """A short message: jsonschema's own quotes the whole offending value, however large."""
+    schema = error.schema if isinstance(error.schema, dict) else {}
+    found = _JSON_TYPES.get(type(error.instance), "value")
+    if error.validator == "type":
+        expected = error.validator_value
+        expected = " or ".join(expected) if isinstance(expected, list) else expected
+        return f"expected {expected}, found {found}"
+    if error.validator == "enum":
+        return f"{_short(error.instance)} is not one of {', '.join(_short(v) for v in error.validator_value)}"
+    if error.validator == "pattern" and "description" in schema:
+        return f"{_short(error.instance)} is not a {schema['description']}"
+    return error.message if len(error.message) <= 200 else error.message[:197] + "..."
+
+
+def _short(value: object) -> str:
+    text = json.dumps(value, ensure_ascii=False)
+    return text if len(text) <= 60 else text[:57] + "..."
