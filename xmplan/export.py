@@ -10,7 +10,9 @@ from .canonical import canonical, strip_name
 from .files import atomic_write
 from .jsontext import dumps_entry
 from .model import Plan
+from .errors import SourceError
 from .source import load_source
+from .validate import validate_plan
 
 
 def plan_zip(plan: Plan) -> bytes:
@@ -26,8 +28,15 @@ def zip_name(plan: Plan) -> str:
 
 
 def build_tree(root: Path, out_dir: Path, values: Mapping[str, Any] | None = None) -> Path:
-    """Build the source tree at `root` into `out_dir/<PlanName>.zip`; returns its path."""
+    """Build the source tree at `root` into `out_dir/<PlanName>.zip`; returns its path.
+
+    A plan with errors (schema or cross-references; `xmplan validate` also checks scripts)
+    is not built.
+    """
     plan = load_source(root, values)
+    errors = [problem for problem in validate_plan(plan, scripts=False) if problem.severity == "error"]
+    if errors:
+        raise SourceError(errors)
     path = out_dir / zip_name(plan)
     atomic_write(path, plan_zip(plan))
     return path

@@ -1,0 +1,36 @@
+"""Shared fixtures: the real plan exports in ../shared/corpus/plans, when that folder exists."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import pytest
+
+SHARED = Path(__file__).resolve().parents[1].parent / "shared"
+CORPUS = SHARED / "corpus" / "plans"
+
+
+def corpus_rows() -> list[dict[str, str]]:
+    """INDEX.tsv rows, one per corpus zip; empty where ../shared is absent."""
+    index = CORPUS / "INDEX.tsv"
+    if not index.is_file():
+        return []
+    with index.open(encoding="utf-8", newline="") as stream:
+        return [row for row in csv.DictReader(stream, delimiter="\t") if (CORPUS / row["file"]).is_file()]
+
+
+def corpus_params(producer: str | None = None, where=lambda row: True) -> list:
+    """pytest params of corpus zip paths (ids are file names); one skipped param when absent."""
+    rows = [r for r in corpus_rows() if (producer is None or r["zip_producer"] == producer) and where(r)]
+    if not rows:
+        return [pytest.param(None, marks=pytest.mark.skip(reason="../shared/corpus/plans is not here"))]
+    return [pytest.param(CORPUS / r["file"], id=r["file"].removesuffix(".zip"), marks=pytest.mark.corpus)
+            for r in rows]
+
+
+@pytest.fixture
+def corpus_dir() -> Path:
+    if not CORPUS.is_dir():
+        pytest.skip("../shared/corpus/plans is not here")
+    return CORPUS

@@ -1,0 +1,136 @@
+"""Bad input: one clear line naming the file and place, exit 1, no traceback, nothing half-written."""
+
+from __future__ import annotations
+
+import io
+import re
+import shutil
+import zipfile
+from pathlib import Path
+
+import pytest
+
+import xmplan.archive
+from xmplan.cli import main
+
+SAMPLE = Path(__file__).parent / "samples" / "minimal"
+ENGINE = b'{"version": "1.9", "name": "P", "description": "", "isActive": true, "order": 0}'
+PROPERTIES = b"[]"
+
+
+def make_zip(path: Path, entries: list[tuple[str, bytes]]) -> Path:
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in entries:
+            archive.writestr(zipfile.ZipInfo(name, (2021, 1, 1, 0, 0, 0)), data)
+    return path
+
+
+def truncated(path: Path) -> Path:
+    make_zip(path, [("engine.json", ENGINE), ("properties/properties.json", PROPERTIES)])
+    path.write_bytes(path.read_bytes()[:60])
+    return path
+
+
+def run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> str:
+    assert main(argv) == 1
+    captured = capsys.readouterr()
+    assert "Traceback" not in captured.err
+    lines = captured.err.strip().splitlines()
+    assert len(lines) == 1, captured.err
+    return lines[0]
+
+
+ZIP_CASES = [
+    pytest.param(lambda p: (p.write_bytes(b"this is not a zip"), p)[1], r"not a zip file", id="not-a-zip"),
+    pytest.param(truncated, r"not a zip file|cannot read entry", id="truncated"),
+    pytest.param(lambda p: make_zip(p, [("engine.json", ENGINE), ("../evil.json", b"{}")]),
+                 r"/\.\./evil\.json: error: entry name contains '\.\.'", id="dot-dot"),
+    pytest.param(lambda p: make_zip(p, [("engine.json", ENGINE), ("/etc/evil.json", b"{}")]),
+                 r"/etc/evil\.json: error: entry name is an absolute path", id="absolute"),
+    pytest.param(lambda p: make_zip(p, [("engine.json", ENGINE), ("forms\\X\\1.json", b"{}")]),
+                 r"entry name contains a backslash", id="backslash"),
+    pytest.param(lambda p: make_zip(p, [("engine.json", ENGINE), ("properties/properties.json", b"[1,")]),
+                 r"/properties/properties\.json:1:4: error: entry is not JSON", id="not-json"),
+    pytest.param(lambda p: make_zip(p, [("properties/properties.json", PROPERTIES)]),
+                 r"\.zip: error: no engine\.json", id="no-engine"),
+    pytest.param(lambda p: make_zip(p, [("engine.json", ENGINE), ("engine.json", ENGINE)]),
+                 r"/engine\.json: error: duplicate entry name", id="duplicate"),
+    pytest.param(lambda p: make_zip(p, [("engine.json", ENGINE), ("properties/properties.json", b" " * 3_000_000)]),
+                 r"/properties/properties\.json: error: entry too large", id="bomb"),
+]
+
+
+@pytest.mark.filterwarnings("ignore::UserWarning")  # zipfile warns while writing the duplicate
+@pytest.mark.parametrize("make, message", ZIP_CASES)
+def test_bad_zip(make, message: str, tmp_path: Path, capsys, monkeypatch) -> None:
+    monkeypatch.setattr(xmplan.archive, "MAX_TOTAL_SIZE", 1_000_000)
+    bad = make(tmp_path / "bad.zip")
+    line = run(["unpack", str(bad), str(tmp_path / "tree")], capsys)
+    assert re.search(message, line), line
+    assert not (tmp_path / "tree").exists()
+    assert [p.name for p in tmp_path.iterdir()] == ["bad.zip"]
+    assert not (tmp_path.parent / "evil.json").exists()
+
+
+def test_bomb_is_refused_before_it_inflates(tmp_path: Path, capsys, monkeypatch) -> None:
+    monkeypatch.setattr(xmplan.archive, "MAX_TOTAL_SIZE", 1_000_000)
+    deflated = io.BytesIO()
+    with zipfile.ZipFile(deflated, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("engine.json", ENGINE)
+        archive.writestr("properties/properties.json", b"[" + b" " * 50_000_000 + b"]")
+    bomb = tmp_path / "bomb.zip"
+    bomb.write_bytes(deflated.getvalue())
+    assert bomb.stat().st_size < 100_000
+    assert "entry too large" in run(["unpack", str(bomb), str(tmp_path / "tree")], capsys)
+
+
+def edit(relative: str, old: str, new: str):
+    def change(tree: Path) -> None:
+        path = tree / relative
+        text = path.read_text(encoding="utf-8")
+        assert old in text
+        path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    return change
+
+
+SOURCE_CASES = [
+    pytest.param(edit("plan/properties/properties.json", '"Summary",', '"Summary"'),
+                 r"plan/properties/properties\.json:2:37: error: invalid JSON: Expecting ',' delimiter", id="json-syntax"),
+    pytest.param(edit("plan/forms/Alert/form.json", '{"propertyName": "Severity"}',
+                      '{"propertyName": "Severity"}, {"propertyName": "Colour"}'),
+                 r"plan/forms/Alert/form\.json:\d+:\d+: error: .*Colour", id="unknown-property"),
+    pytest.param(edit("plan/values.json", '"api_url"', '"other_url"'),
+                 r"plan/integrations/integrations\.json\.j2:12: error: undefined template value: 'api_url'",
+                 id="undefined-template-value"),
+    pytest.param(edit("plan/forms/Alert/email.en.html", "${property.Summary}", "${property.Sumary}"),
+                 r"plan/forms/Alert/email\.en\.html:1:\d+: error: template refers to property 'Sumary'",
+                 id="unknown-template-property"),
+    pytest.param(edit("plan/forms/Alert/form.json", "email.en.html", "missing.html"),
+                 r"plan/forms/Alert/form\.json:\d+:\d+: error: file reference 'plan/forms/Alert/missing\.html'",
+                 id="missing-file"),
+    pytest.param(edit("plan/forms/Alert/form.json", "plan/forms/Alert/email.en.html", "../outside.html"),
+                 r"must be a relative path inside the source tree", id="file-outside-tree"),
+    pytest.param(edit("plan/forms/Alert/voice.en.txt", "TTS phrase: Hello", "say Hello"),
+                 r"plan/forms/Alert/voice\.en\.txt:1:1: error: voice step", id="bad-voice-line"),
+]
+
+
+@pytest.mark.parametrize("change, message", SOURCE_CASES)
+def test_bad_source(change, message: str, tmp_path: Path, capsys) -> None:
+    tree = tmp_path / "tree"
+    shutil.copytree(SAMPLE, tree)
+    change(tree)
+    out = tmp_path / "dist"
+    line = run(["build", str(tree), "-o", str(out)], capsys)
+    assert re.search(message, line), line
+    assert not out.exists() or not any(out.iterdir())
+
+
+def test_unpack_refuses_a_non_empty_directory(tmp_path: Path, capsys) -> None:
+    zip_path = tmp_path / "plan.zip"
+    assert main(["build", str(SAMPLE), "-o", str(tmp_path)]) == 0
+    zip_path = next(tmp_path.glob("*.zip"))
+    (tmp_path / "tree").mkdir()
+    (tmp_path / "tree" / "keep.txt").write_text("mine")
+    assert "directory is not empty" in run(["unpack", str(zip_path), str(tmp_path / "tree")], capsys)
+    assert [p.name for p in (tmp_path / "tree").iterdir()] == ["keep.txt"]

@@ -1,0 +1,146 @@
+"""Building hand-written source trees: templates, era filling, determinism, the zip's shape."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from xmplan.archive import read_plan
+from xmplan.canonical import KEY_ORDERS
+from xmplan.cli import main
+from xmplan.eras import stable_uuid
+
+SAMPLE = Path(__file__).parent / "samples" / "minimal"
+UUID4 = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}")
+
+
+@pytest.fixture
+def built(tmp_path: Path) -> Path:
+    assert main(["build", str(SAMPLE), "-o", str(tmp_path)]) == 0
+    return tmp_path / "MinimalPlan.zip"
+
+
+def documents(zip_path: Path) -> dict[str, object]:
+    return {entry.name: entry.data for entry in read_plan(zip_path).entries}
+
+
+def test_build_is_deterministic(built: Path, tmp_path: Path) -> None:
+    assert main(["build", str(SAMPLE), "-o", str(tmp_path / "again")]) == 0
+    assert (tmp_path / "again" / "MinimalPlan.zip").read_bytes() == built.read_bytes()
+
+
+def test_container_is_laid_out_like_an_export(built: Path) -> None:
+    with zipfile.ZipFile(built) as archive:
+        infos = archive.infolist()
+    assert [i.filename for i in infos][:2] == ["engine.json", "properties/properties.json"]
+    assert all(i.flag_bits == 0x0808 and i.create_system == 0 and i.compress_type == 8 for i in infos)
+    assert {i.date_time for i in infos} == {(2021, 1, 1, 0, 0, 0)}
+
+
+def test_form_is_numbered_and_filed_by_name(built: Path) -> None:
+    (name,) = [n for n in documents(built) if n.startswith("forms/")]
+    assert re.fullmatch(r"forms/Alert/\d{7,8}\.json", name)
+
+
+def test_new_objects_get_stable_v4_ids_and_era_keys(built: Path) -> None:
+    docs = documents(built)
+    form = next(v for k, v in docs.items() if k.startswith("forms/"))
+    assert form["uuid"] == stable_uuid("Minimal Plan", "form", "Alert")
+    assert UUID4.fullmatch(form["uuid"])
+    assert form["triggerType"] == "MESSAGING"
+    items = form["layoutSections"][0]["sectionItems"]
+    assert [item["order"] for item in items] == [0, 1]
+    assert all(UUID4.fullmatch(item["id"]) and UUID4.fullmatch(item["panelSectionItemUuid"]) for item in items)
+    accept = form["responses"][0]
+    assert (accept["digit"], accept["isAllowComments"], accept["translations"][0]["textResponse"]) == (1, False, "Acknowledge")
+    integration = docs["integrations/integrations.json"]["integrations"][0]
+    assert integration["form"] == form["uuid"]
+    assert (integration["environment"], integration["authType"], integration["createdBy"]) == ("HOSTED", "URL", "IB")
+    assert all(UUID4.fullmatch(p["uuid"]) for p in docs["properties/properties.json"])
+
+
+def test_keys_follow_the_exporters_order(built: Path) -> None:
+    form = next(v for k, v in documents(built).items() if k.startswith("forms/"))
+    assert list(form) == [k for k in KEY_ORDERS["form"] if k in form]
+    response_keys = KEY_ORDERS["form.responses[]"]
+    assert list(form["responses"][0]) == [k for k in response_keys if k in form["responses"][0]]
+
+
+def test_properties_are_sorted_as_the_exporter_sorts(built: Path) -> None:
+    names = [p["name"] for p in documents(built)["properties/properties.json"]]
+    assert names == ["Acknowledged", "Severity", "Summary"]
+
+
+def test_template_references_become_item_ids_with_case(built: Path) -> None:
+    form = next(v for k, v in documents(built).items() if k.startswith("forms/"))
+    summary, severity = (item["id"] for item in form["layoutSections"][0]["sectionItems"])
+    email = form["messages"]["emailTemplates"][0]
+    assert email["emailSubject"] == f"Alert: ${{{summary.upper()}}}"
+    assert email["email"].startswith(f"<p>Severity ${{{severity}}}: ${{{summary.upper()}}}</p>")
+    assert "${person.firstName}" in email["email"]
+    steps = form["messages"]["internationalVoiceScriptSteps"][0]["voiceScriptSteps"]
+    assert steps[2] == {"playType": "TTS", "voiceScriptStepType": 1, "phrase": "  an alert:  "}
+
+
+def test_handling_names_carry_the_form_number(tmp_path: Path) -> None:
+    tree = tmp_path / "tree"
+    shutil.copytree(SAMPLE, tree)
+    form_file = tree / "plan/forms/Alert/form.json"
+    form = json.loads(form_file.read_text())
+    form["layoutSections"].append({"sectionType": 4, "sectionItems": [
+        {"property": {"baseType": 21, "name": ":system:handling:priority", "isSystem": True, "values": []}}]})
+    form_file.rename(tree / "plan/forms/Alert/170366.json")
+    (tree / "plan/forms/Alert/170366.json").write_text(json.dumps(form))
+    assert main(["build", str(tree), "-o", str(tmp_path / "out")]) == 0
+    docs = documents(tmp_path / "out" / "MinimalPlan.zip")
+    handling = docs["forms/Alert/170366.json"]["layoutSections"][2]["sectionItems"][0]["property"]
+    assert handling["name"] == ":system:handling:priority170366"
+
+
+def test_values_come_from_the_values_file_and_set(built: Path, tmp_path: Path) -> None:
+    assert documents(built)["integrations/integrations.json"]["endpoints"][0]["baseUrl"] == "https://api.example.com"
+    out = tmp_path / "set"
+    assert main(["build", str(SAMPLE), "-o", str(out), "--set", "plan_name=Other Plan",
+                 "--set", "api_url=https://other.example.com"]) == 0
+    docs = documents(out / "OtherPlan.zip")
+    assert docs["engine.json"]["name"] == "Other Plan"
+    assert docs["integrations/integrations.json"]["endpoints"][0]["baseUrl"] == "https://other.example.com"
+
+
+def test_built_plan_round_trips(built: Path, tmp_path: Path) -> None:
+    tree = tmp_path / "tree"
+    assert main(["unpack", str(built), str(tree)]) == 0
+    assert (tree / "scripts/integrations/Inbound Alert.js").read_text() == (
+        SAMPLE / "scripts/integrations/Inbound Alert.js").read_text()
+    assert "${property.Severity|lower}" in (tree / "plan/forms/Alert/email.en.html").read_text()
+    assert main(["build", str(tree), "-o", str(tmp_path / "again")]) == 0
+    assert (tmp_path / "again" / "MinimalPlan.zip").read_bytes() == built.read_bytes()
+
+
+def test_built_plan_validates_clean(built: Path, capsys) -> None:
+    assert main(["validate", str(built)]) == 0
+    assert "0 error(s), 0 warning(s)" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("era, present, absent", [
+    ("E6", ["triggerType", "uuid"], []),
+    ("E5", ["uuid"], ["triggerType"]),
+    ("E2", ["isMobileEnabled"], ["triggerType"]),
+])
+def test_era_profile_decides_the_keys(era: str, present: list[str], absent: list[str], tmp_path: Path) -> None:
+    tree = tmp_path / "tree"
+    shutil.copytree(SAMPLE, tree)
+    (tree / "plan/xmplan.json").write_text(json.dumps({"era": era, "timestamp": "2019-02-03 04:05:06"}))
+    assert main(["build", str(tree), "-o", str(tmp_path / "out")]) == 0
+    docs = documents(tmp_path / "out" / "MinimalPlan.zip")
+    form = next(v for k, v in docs.items() if k.startswith("forms/"))
+    assert all(key in form for key in present) and not any(key in form for key in absent)
+    props = docs["properties/properties.json"]
+    assert all(("uuid" in p) == (era in ("E5", "E6")) for p in props)
+    with zipfile.ZipFile(tmp_path / "out" / "MinimalPlan.zip") as archive:
+        assert archive.infolist()[0].date_time == (2019, 2, 3, 4, 5, 6)

@@ -1,0 +1,110 @@
+"""`xmplan run PLAN INTEGRATION --request FILE [--respond ENDPOINT=FILE ...]`."""
+
+from __future__ import annotations
+
+import io
+import json
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from runtime_plans import make_plan
+from xmplan.cli import main
+
+SCRIPT = """\
+var payload = JSON.parse(request.body);
+console.log('Got ' + payload.summary + ' from ' + request.headers['user-agent']);
+var r = http.request({endpoint: 'Service', path: '/lookup/' + payload.host, method: 'GET'}).write();
+var r2 = http.request({endpoint: 'Service', path: '/lookup/again', method: 'GET'}).write();
+trigger.properties.Summary = payload.summary + ' on ' + JSON.parse(r.body).owner + '/' + JSON.parse(r2.body).owner;
+trigger.recipients = [{id: 'ops', recipientType: 'GROUP'}];
+form.post(trigger);
+"""
+
+
+@pytest.fixture
+def plan_zip(tmp_path: Path) -> Path:
+    plan = make_plan({"Inbound": SCRIPT, "Broken": "var x = 1;\nthrow new Error('bad input');"},
+                     endpoints=[{"name": "Service", "baseUrl": "https://svc.example"}])
+    path = tmp_path / "plan.zip"
+    with zipfile.ZipFile(path, "w") as archive:
+        for entry in plan.entries:
+            archive.writestr(entry.name, json.dumps(entry.data))
+    return path
+
+
+def write(tmp_path: Path, name: str, data) -> str:
+    path = tmp_path / name
+    path.write_text(data if isinstance(data, str) else json.dumps(data))
+    return str(path)
+
+
+def run_cli(*argv: str) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    code = main(list(argv), out, err)
+    return code, out.getvalue(), err.getvalue()
+
+
+@pytest.fixture
+def files(tmp_path: Path) -> dict[str, str]:
+    return {
+        "request": write(tmp_path, "req.json", {"body": {"summary": "Disk full", "host": "db1"},
+                                                "headers": {"User-Agent": "curl"}}),
+        "respond": write(tmp_path, "svc.json", [{"status": 200, "body": {"owner": "dba"}},
+                                                {"status": 200, "body": {"owner": "sre"}}]),
+    }
+
+
+def test_text_activity_log(plan_zip, files):
+    code, out, err = run_cli("run", str(plan_zip), "Inbound", "--request", files["request"],
+                             "--respond", f"Service={files['respond']}")
+    assert (code, err) == (0, "")
+    lines = out.splitlines()
+    assert lines[0] == 'Integration "Inbound"'
+    assert lines[1] == "  console.log: Got Disk full from curl"
+    assert lines[2] == '  HTTP GET https://svc.example/lookup/db1 (endpoint "Service") -> 200 OK (fake)'
+    assert '  form.post -> event 1000001 created on form "Alert"' in lines
+    assert '      properties: {"Summary": "Disk full on dba/sre"}' in lines
+    assert lines[-1] == "COMPLETED 1 event, 2 HTTP requests, 1 console line"
+
+
+def test_json_format(plan_zip, files):
+    code, out, _ = run_cli("run", str(plan_zip), "Inbound", "--request", files["request"],
+                           "--respond", f"Service={files['respond']}", "--format", "json")
+    data = json.loads(out)
+    assert code == 0 and data["error"] is None
+    assert [e["properties"] for e in data["events"]] == [{"Summary": "Disk full on dba/sre"}]
+    assert [(h["method"], h["path"], h["response"]["status"]) for h in data["http"]] == [
+        ("GET", "/lookup/db1", 200), ("GET", "/lookup/again", 200)]
+    assert data["console"] == [{"level": "log", "text": "Got Disk full from curl"}]
+
+
+def test_script_error_exits_1_with_the_place(plan_zip, files):
+    code, out, _ = run_cli("run", str(plan_zip), "Broken", "--request", files["request"])
+    assert code == 1
+    last = out.splitlines()[-1]
+    assert last.startswith(f"FAILED {plan_zip}/integrations/integrations.json:2") and last.endswith("bad input")
+
+
+def test_unanswered_request_fails_clearly(plan_zip, files):
+    code, out, _ = run_cli("run", str(plan_zip), "Inbound", "--request", files["request"])
+    assert code == 1
+    assert "No fake response for GET https://svc.example/lookup/db1" in out
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["Nope", "--request", "{request}"], "no integration named 'Nope'"),
+    (["Inbound", "--request", "{missing}"], "No such file or directory"),
+    (["Inbound", "--request", "{bad}"], "bad.json:1:2: error: not JSON"),
+    (["Inbound", "--request", "{list}"], 'expected a JSON object {"body"'),
+    (["Inbound", "--request", "{request}", "--respond", "Service"], "expected ENDPOINT=FILE"),
+    (["Inbound", "--request", "{request}", "--respond", "Other={respond}"], "no endpoint named 'Other'"),
+    (["Inbound", "--request", "{request}", "--respond", "Service={badanswer}"], "unknown keys in fake response"),
+])
+def test_bad_input_is_one_line_and_exit_1(plan_zip, files, tmp_path, argv, message):
+    names = dict(files, missing=str(tmp_path / "missing.json"), bad=write(tmp_path, "bad.json", "{,}"),
+                 list=write(tmp_path, "list.json", []), badanswer=write(tmp_path, "ba.json", {"code": 1}))
+    code, out, err = run_cli("run", str(plan_zip), *[a.format(**names) for a in argv])
+    assert code == 1 and out == ""
+    assert len(err.splitlines()) == 1 and message in err, err

@@ -1,0 +1,2 @@
+const PREFIX = "agent: ";
+exports.label = function (text) { return PREFIX + text; };
