@@ -144,3 +144,25 @@ def test_era_profile_decides_the_keys(era: str, present: list[str], absent: list
     assert all(("uuid" in p) == (era in ("E5", "E6")) for p in props)
     with zipfile.ZipFile(tmp_path / "out" / "MinimalPlan.zip") as archive:
         assert archive.infolist()[0].date_time == (2019, 2, 3, 4, 5, 6)
+
+
+def test_a_bare_handling_section_gets_the_seven_standard_options(tmp_path: Path) -> None:
+    tree = tmp_path / "tree"
+    shutil.copytree(SAMPLE, tree)
+    form_file = tree / "plan/forms/Alert/form.json"
+    form = json.loads(form_file.read_text())
+    form["layoutSections"].append({"sectionType": 4})
+    form_file.write_text(json.dumps(form))
+    assert main(["build", str(tree), "-o", str(tmp_path / "out")]) == 0
+    (name, built_form), = [(k, v) for k, v in documents(tmp_path / "out" / "MinimalPlan.zip").items()
+                           if k.startswith("forms/")]
+    number = name.rsplit("/", 1)[1].removesuffix(".json")
+    items = built_form["layoutSections"][2]["sectionItems"]
+    assert [item["property"]["name"] for item in items] == [
+        f":system:handling:{key}{number}" for key in ("priority", "duration", "overrideDeviceRestrictions",
+                                                      "escalationOverride", "bypassPhoneIntro",
+                                                      "requireAuthentication", "voiceMailOptions")]
+    assert not any(item["isVisible"] for item in items)
+    assert set(built_form["handlingOption"]) == {"voicemailNumRetries", "voicemailRetryInterval",
+                                                 "voicemailNumRetriesId", "voicemailRetryIntervalId"}
+    assert main(["validate", str(tmp_path / "out" / "MinimalPlan.zip")]) == 0

@@ -21,6 +21,24 @@ from .model import (ENGINE, INTEGRATIONS, PROPERTIES, SCRIPT_STEPS, DateTime, En
 ERAS = ("E1", "E2", "E3", "E4", "E5", "E6")
 DEFAULT_ERA = "E6"
 _VERSIONS = {"E1": "1.6", "E2": "1.7", "E3": "1.8", "E4": "1.9", "E5": "1.9", "E6": "1.9"}
+HANDLING_SECTION = 4
+
+
+def _choices(*values: str, default: str) -> list[Json]:
+    return [{"value": v, "isDefault": v == default, "isVisible": True} for v in values]
+
+
+# The seven handling options, in the exporter's order, with the values most real exports have.
+HANDLING_PROPERTIES: tuple[Json, ...] = (
+    {"baseType": 21, "name": ":system:handling:priority", "values": _choices("Low", "Medium", "High", default="Medium")},
+    {"baseType": 6, "name": ":system:handling:duration", "defaultValue": "3|Hours"},
+    {"baseType": 0, "name": ":system:handling:overrideDeviceRestrictions", "defaultValue": "false"},
+    {"baseType": 0, "name": ":system:handling:escalationOverride", "defaultValue": "false"},
+    {"baseType": 0, "name": ":system:handling:bypassPhoneIntro", "defaultValue": "false"},
+    {"baseType": 0, "name": ":system:handling:requireAuthentication", "defaultValue": "false"},
+    {"baseType": 21, "name": ":system:handling:voiceMailOptions",
+     "values": _choices("callbackandmessage", "messageonly", "callbackonly", "hangup", default="callbackonly")},
+)
 UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 
 
@@ -35,10 +53,10 @@ def detect_era(version: str, date_time: DateTime) -> str:
     return "E5" if date_time < (2020, 5, 20, 0, 0, 0) else "E6"
 
 
-def stable_uuid(*parts: str) -> str:
-    """A deterministic uuid from names, with version-4 bits so it looks like the server's."""
+def stable_uuid(*parts: str, version: int = 4) -> str:
+    """A deterministic uuid from names, with version bits so it looks like the server's (4 or 5)."""
     digest = bytearray(hashlib.sha256("\x1f".join(parts).encode("utf-8")).digest()[:16])
-    digest[6] = (digest[6] & 0x0F) | 0x40
+    digest[6] = (digest[6] & 0x0F) | (version << 4)
     digest[8] = (digest[8] & 0x3F) | 0x80
     return str(uuid.UUID(bytes=bytes(digest)))
 
@@ -172,6 +190,11 @@ class _Filler:
         sections = form.get("layoutSections", [])
         for index, section in enumerate(sections if isinstance(sections, list) else []):
             self.section(section, index, key, new)
+        if new and any(isinstance(s, dict) and s.get("sectionType") == HANDLING_SECTION for s in sections):
+            options = form.setdefault("handlingOption", {"voicemailNumRetries": 0, "voicemailRetryInterval": 60})
+            if self.since("E6") and isinstance(options, dict):
+                for option in ("voicemailNumRetriesId", "voicemailRetryIntervalId"):
+                    options.setdefault(option, stable_uuid(key, option, version=5))
         responses = form.get("responses", [])
         for index, response in enumerate(responses if isinstance(responses, list) else []):
             self.response(response, index, key, new)
@@ -182,14 +205,23 @@ class _Filler:
         seed = (form_key, "section", str(section.get("sectionType")), str(section.get("title", "")), str(index))
         new = self.ids(section, "panelSectionUuid", *seed) if self.since("E5") else parent_new
         if new:
-            self.defaults(section, {"isVisible": True, "isCollapsed": False, "order": index, "sectionItems": []})
+            handling = section.get("sectionType") == HANDLING_SECTION
+            self.defaults(section, {"isVisible": not handling, "isCollapsed": False, "order": index,
+                                    "sectionItems": []})
+            if handling and not section["sectionItems"]:
+                section["sectionItems"] = [{"property": copy_json(prop)} for prop in HANDLING_PROPERTIES]
         for position, item in enumerate(section.get("sectionItems", []) or []):
             name = str(item.get("propertyName", (item.get("property") or {}).get("name", position)))
             if self.ids(item, "id", form_key, "item", name):
                 self.defaults(item, {"order": position, "textIsMultiLine": False, "isRequired": False,
-                                     "isVisible": True, "isIncludeInCallbacks": False})
+                                     "isVisible": section.get("isVisible", True), "isIncludeInCallbacks": False})
                 if self.since("E5"):
                     self.ids(item, "panelSectionItemUuid", form_key, "panel item", name)
+                prop = item.get("property")
+                if isinstance(prop, dict):
+                    self.defaults(prop, {"isSystem": True})
+                    if self.since("E5"):
+                        self.ids(prop, "uuid", form_key, "handling", name)
 
     def response(self, response: Json, index: int, form_key: str, parent_new: bool) -> None:
         if not isinstance(response, dict):

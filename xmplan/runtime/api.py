@@ -157,13 +157,15 @@ class Runtime:
         """Every integration script compiles and every shared library evaluates; one problem per failure."""
         problems: list[Problem] = []
         quiet = RunSetup(InboundRequest("", {}, {}, "", ""), self.constants, self.endpoints, None, None)
-        units = [scripts.parse_scripts(code) for _, code in self._integrations if code is not None]
-        units += [scripts.library_scripts(lib, self._libraries) for lib in self._libraries]
-        for to_run in units:
+        units = [(f"integration {code.name!r}", scripts.parse_scripts(code))
+                 for _, code in self._integrations if code is not None]
+        units += [(f"shared library {lib.name!r}", scripts.library_scripts(lib, self._libraries))
+                  for lib in self._libraries]
+        for what, to_run in units:
             failure = self._execute(to_run, Host(quiet, FakeServer().session()))
             if failure is not None:
-                problems.append(Problem(Location(failure.file, failure.line, failure.column), failure.message,
-                                        rule="script-load"))
+                problems.append(Problem(Location(failure.file, failure.line, failure.column),
+                                        f"{what} does not load: {failure.message}", rule="script-load"))
         return problems
 
     @property
