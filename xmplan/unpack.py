@@ -16,6 +16,8 @@ from .jsontext import copy_json, dumps_entry, dumps_source
 from .model import INTEGRATIONS, SCRIPT_STEPS, SHARED_FUNCTIONS, DateTime, Json, Plan, form_id
 
 HANDLING = re.compile(r"(:system:handling:[A-Za-z]+)(\d+)")
+# Scripts and texts go into the zip byte for byte: git must not touch their line endings.
+GITATTRIBUTES = "plan/** -text\nscripts/** -text\n"
 _EDITED = (INTEGRATIONS, SHARED_FUNCTIONS, SCRIPT_STEPS)
 FILE_KEY = "$file"
 VOICE_KEY = "$voice"
@@ -46,6 +48,7 @@ def source_files(plan: Plan) -> dict[str, bytes]:
         _refuse_markers(entry.name, entry.data)
         tree.add(f"plan/{entry.name}", dumps_source(data))
     tree.add("plan/xmplan.json", dumps_source(build_settings(plan)))
+    tree.add(".gitattributes", GITATTRIBUTES)
     return tree.files
 
 
