@@ -93,7 +93,18 @@ def edit(relative: str, old: str, new: str):
     return change
 
 
+def second_form_with_the_same_number(tree: Path) -> None:
+    form = tree / "plan/forms/Alert/form.json"
+    text = form.read_text(encoding="utf-8")
+    form.rename(form.with_name("1234567.json"))
+    (tree / "plan/forms/Other").mkdir()
+    (tree / "plan/forms/Other/1234567.json").write_text(text.replace('"Alert"', '"Alert!"', 1), encoding="utf-8")
+
+
 SOURCE_CASES = [
+    pytest.param(second_form_with_the_same_number,
+                 r"plan/forms/Other/1234567\.json: error: becomes zip entry forms/Alert/1234567\.json, "
+                 r"as .*plan/forms/Alert/1234567\.json does", id="two-forms-one-entry"),
     pytest.param(edit("plan/properties/properties.json", '"Summary",', '"Summary"'),
                  r"plan/properties/properties\.json:2:37: error: invalid JSON: Expecting ',' delimiter", id="json-syntax"),
     pytest.param(edit("plan/forms/Alert/form.json", '{"propertyName": "Severity"}',

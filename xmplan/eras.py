@@ -14,6 +14,7 @@ import uuid
 from typing import Any
 
 from .canonical import strip_name
+from .errors import SourceError
 from .jsontext import copy_json
 from .model import (ENGINE, INTEGRATIONS, PROPERTIES, SCRIPT_STEPS, DateTime, Entry, Json, Plan,
                     form_id)
@@ -100,6 +101,10 @@ def fill(plan: Plan, era: str = DEFAULT_ERA) -> Plan:
         elif name == SCRIPT_STEPS and isinstance(data, list):
             for step in data:
                 filler.ids(step, "id", "step", str(step.get("name", "")))
+        if name in renamed.values():
+            first = next(old for old, new in renamed.items() if new == name)
+            message = f"becomes zip entry {name}, as {plan.source_of(first)} does: rename one of them"
+            raise SourceError.at(plan.source_of(entry.name), message, "duplicate-entry")
         renamed[entry.name] = name
         entries.append(Entry(name, data, entry.date_time, entry.compact))
     if era != "E1" and plan.get(INTEGRATIONS) is None:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import copy
 import json
+from dataclasses import replace
 from functools import lru_cache
 from importlib import resources
 from typing import Iterator
@@ -12,7 +14,7 @@ from jsonschema.exceptions import ValidationError, best_match
 
 from ..errors import Problem
 from ..jsonpos import pointer
-from ..model import Entry, Plan
+from ..model import Entry, Json, Plan
 from .locate import Locator
 
 _FIXED = {
@@ -48,21 +50,45 @@ def validator(name: str) -> jsonschema.Draft202012Validator:
     return jsonschema.Draft202012Validator(load_schema(name))
 
 
-def check_schemas(plan: Plan, locator: Locator) -> Iterator[Problem]:
+def check_schemas(plan: Plan, locator: Locator) -> tuple[list[Problem], Plan]:
+    """Schema problems, and the plan with every value that broke its schema taken out.
+
+    Later checks read the second plan, so they can trust every value they find to have the
+    type its schema gives (they still meet missing keys). Unknown entries are left out of it.
+    """
+    problems: list[Problem] = []
+    sound: list[Entry] = []
     for entry in plan.entries:
         name = schema_name(entry.name)
         if name is None:
-            yield locator.problem(entry.name, "", f"unknown entry {entry.name!r} in a plan", "warning", "unknown-entry")
+            problems.append(locator.problem(entry.name, "", f"unknown entry {entry.name!r} in a plan", "warning",
+                                            "unknown-entry"))
             continue
-        yield from check_entry(entry, name, locator)
+        broken: list[tuple[str | int, ...]] = []
+        for error in validator(name).iter_errors(entry.data):
+            if error.validator in _UNKNOWN_KEY_VALIDATORS:
+                problems.extend(_unknown_keys(entry, error, locator))
+            else:
+                problems.append(_schema_problem(entry, error, locator))
+                broken.append(tuple(error.absolute_path))
+        sound.append(replace(entry, data=_without(entry.data, broken, load_schema(name))) if broken else entry)
+    return problems, replace(plan, entries=tuple(sound))
 
 
-def check_entry(entry: Entry, name: str, locator: Locator) -> Iterator[Problem]:
-    for error in validator(name).iter_errors(entry.data):
-        if error.validator in _UNKNOWN_KEY_VALIDATORS:
-            yield from _unknown_keys(entry, error, locator)
-        else:
-            yield _schema_problem(entry, error, locator)
+def _without(data: Json, broken: list[tuple[str | int, ...]], schema: dict) -> Json:
+    """A copy of `data` without the values at `broken` paths (list items become None, keeping indexes)."""
+    if () in broken:
+        return [] if schema.get("type") == "array" else {}
+    data = copy.deepcopy(data)
+    for path in broken:
+        parent = data
+        for part in path[:-1]:
+            parent = parent[part] if isinstance(parent, (dict, list)) else None
+        if isinstance(parent, dict):
+            parent.pop(path[-1], None)
+        elif isinstance(parent, list):
+            parent[path[-1]] = None
+    return data
 
 
 def _unknown_keys(entry: Entry, error: ValidationError, locator: Locator) -> Iterator[Problem]:
