@@ -108,3 +108,11 @@ def test_bad_input_is_one_line_and_exit_1(plan_zip, files, tmp_path, argv, messa
     code, out, err = run_cli("run", str(plan_zip), *[a.format(**names) for a in argv])
     assert code == 1 and out == ""
     assert len(err.splitlines()) == 1 and message in err, err
+
+
+def test_source_tree_errors_name_the_js_file(plan_zip, files, tmp_path):
+    tree = tmp_path / "tree"
+    assert main(["unpack", str(plan_zip), str(tree)], io.StringIO(), io.StringIO()) == 0
+    code, out, _ = run_cli("run", str(tree), "Broken", "--request", files["request"])
+    assert code == 1
+    assert out.splitlines()[-1].startswith(f"FAILED {tree}/scripts/integrations/Broken.js:2")

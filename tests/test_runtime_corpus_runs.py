@@ -118,3 +118,113 @@ def test_signalfx_outbound_status_hits_its_own_bug(corpus, style):
     outcome = corpus(SIGNALFX).run("Alert - Outbound Status", body=payload)
     assert "TypeError" in outcome.error.message and "toLowerCase" in outcome.error.message
     assert outcome.http == () and outcome.lines == ["Executing outbound status integration for xMatters event ID: 4242"]
+
+
+def test_jenkins_inbound_uses_its_library_and_old_recipients(corpus):
+    rt = corpus("xmatters__xm-labs-jenkins__Jenkins.zip")
+    rt.respond("Jenkins", {"body": {"result": "FAILURE"}}, path="/job/*/lastBuild/api/json")
+    outcome = rt.run("Inbound from Jenkins", body={"job_name": "nightly", "build_number": 42})
+    assert outcome.ok, outcome.error
+    [call] = outcome.http
+    assert (call.method, call.path) == ("GET", "/job/nightly/lastBuild/api/json")
+    [event] = outcome.events
+    assert event.properties == {"build_name": "nightly", "build_number": 42,
+                                "Description": 'Build 42with status of "FAILURE"'}
+    assert event.recipients == ({"targetName": "DevOps"},)
+    assert outcome.lines[1:] == ["Get Build Status - nightly", 'Build Status "FAILURE"']
+
+
+MANAGEENGINE_XML = """<API version='1.0'><response><operation name='ADD_REQUEST'><Details>
+<parameter><name>workorderid</name><value>77</value></parameter>
+<parameter><name>subject</name><value>Printer down</value></parameter>
+<parameter><name>technician_loginname</name><value>jdoe</value></parameter>
+</Details></operation></response></API>"""
+
+
+def test_manageengine_parses_xml_terminates_and_posts(corpus):
+    rt = corpus("xmatters__xm-labs-manageengine__ManageEngineCommPlan.zip")
+    rt.respond("xMatters", {"body": {"count": 1, "data": [{"id": "ev-1"}]}}, method="GET")
+    rt.respond("xMatters", {"body": {"id": "ev-1"}}, method="POST")
+    outcome = rt.run("Inbound - ManageEngine Alert", body=MANAGEENGINE_XML,
+                     headers={"Content-Type": "application/xml"})
+    assert outcome.ok, outcome.error
+    search, terminate = outcome.http
+    assert search.url == "https://xmatters.invalid/api/xm/1/events?propertyName=workorderid%23en&propertyValue=77"
+    assert terminate.json == {"id": "ev-1", "status": "TERMINATED"}
+    [event] = outcome.events
+    assert event.properties == {"workorderid": "77", "subject": "Printer down", "technician_loginname": "jdoe"}
+    assert event.recipients == ({"id": "jdoe", "recipientType": "PERSON"},)
+    assert "Terminated event. ID = ev-1" in outcome.lines
+
+
+EVENT_CLONE = "xmatters__xm-labs-event-clone__EmergencyChangePlaybookCloneUtilExample.zip"
+COMMENT = {"eventIdentifier": 555, "date": "2019-05-09 21:45:00.000", "eventProperties": [{"Change ID": "CHG1"}],
+           "author": {"targetName": "msteele", "firstName": "M", "lastName": "S"}, "comment": "Rollback at 5pm"}
+
+
+def audits(responder):
+    return {"body": {"count": 1, "data": [{"response": {
+        "response": "Inform Stakeholders", "notification": {"recipient": {"targetName": responder + "|Work Email"}}}}]}}
+
+
+def test_event_clone_comment_informs_stakeholders(corpus):
+    rt = corpus(EVENT_CLONE)
+    rt.respond("xMatters", audits("msteele"), method="GET", path="/api/xm/1/audits")
+    rt.respond("xMatters", {"status": 202, "body": {"requestId": "r1"}}, method="POST")
+    outcome = rt.run("Emergency Change Request - Inform Stakeholders", body=COMMENT)
+    assert outcome.ok, outcome.error
+    audit, trigger = outcome.http
+    assert audit.path == "/api/xm/1/audits?eventId=555&auditType=RESPONSE_RECEIVED"
+    assert trigger.path == "/api/integration/1/functions/UUID/triggers?apiKey=API-KEY"  # the constant's value
+    assert trigger.json == {"properties": {"Change ID": "CHG1", "Update": "Rollback at 5pm"},
+                            "recipients": [{"id": "msteele"}]}
+
+
+def test_event_clone_ignores_comments_from_others(corpus):
+    rt = corpus(EVENT_CLONE)
+    rt.respond("xMatters", audits("someone-else"))
+    outcome = rt.run("Emergency Change Request - Inform Stakeholders", body=COMMENT)
+    assert outcome.ok and len(outcome.http) == 1  # top-level return before the POST
+    assert outcome.lines[-1].startswith('These comments by "msteele" will be ignored')
+
+
+CONTROL_M = "xmatters__xm-labs-control-m-9__components_BMCControlMIntegration401__20181218-fdad25a9.zip"
+
+
+def test_generated_create_event_simple_script_creates_the_event(corpus):
+    outcome = corpus(CONTROL_M).run("Trigger Abend Form", body={
+        "properties": {"job_name": "PAYROLL", "severity": "High", "critical": True},
+        "recipients": [{"targetName": "ops"}]})
+    assert outcome.ok, outcome.error
+    [call] = outcome.http
+    assert call.path.endswith("/forms/cff55dc2-2789-43e9-8ada-82798a109692/triggers")
+    assert call.response.status == 202
+    assert set(call.json) == {"properties", "recipients", "requestId", "integrationUUID"}
+    [event] = outcome.events
+    assert (event.form, event.properties["job_name"], event.recipients) == ("Abend", "PAYROLL", ({"targetName": "ops"},))
+
+
+def test_generated_script_throws_when_the_trigger_is_refused(corpus):
+    outcome = corpus(CONTROL_M).run("Trigger Abend Form", body={"properties": {"Job Name": "J1"}})
+    assert "has no property named 'Job Name'" in outcome.rejected[0].body["message"]
+    assert "Server responded with status 400" in outcome.error.message and outcome.events == ()
+
+
+AWS = "castleXM__xm-labs-AWScloudwatch__AWSCloudWatch__20190408-c60cacf6.zip"
+
+
+def test_aws_cloudwatch_ignores_non_notifications(corpus):
+    outcome = corpus(AWS).run("Inbound from SNS", body={"Type": "SubscriptionConfirmation"})
+    assert outcome.ok and outcome.lines == ['Ignoring "SubscriptionConfirmation"'] and outcome.steps[1:] == ()
+
+
+def test_aws_cloudwatch_alarm_posts_a_property_its_form_lacks(corpus):
+    alarm = {"AlarmName": "cpu-high", "AlarmDescription": "CPU", "NewStateValue": "ALARM", "OldStateValue": "OK",
+             "NewStateReason": "Threshold crossed", "Region": "us-east-1"}
+    outcome = corpus(AWS).run("Inbound from SNS", body={"Type": "Notification", "Subject": "ALARM: cpu-high",
+                                                        "Message": json.dumps(alarm)})
+    # The script ignores form.post's answer, so the run completes without an event.
+    assert outcome.ok and outcome.events == ()
+    [rejected] = outcome.rejected
+    assert rejected.body["message"] == "The form 'Long Running IA' has no property named 'NewStateReason'."
+    assert rejected.trigger["properties"]["AlarmName"] == "cpu-high"

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 
-import pytest
 
 from runtime_plans import engine_name, make_plan, runtime  # noqa: F401 - fixture
 

@@ -71,7 +71,8 @@ def _formats(posted: dict) -> set[str]:
         formats.add("old")
     if NEW_FIELDS & posted.keys():
         formats.add("new")
-    for recipient in posted.get("recipients") or [] if isinstance(posted.get("recipients"), list) else []:
+    recipients = posted.get("recipients")
+    for recipient in recipients if isinstance(recipients, list) else []:
         if isinstance(recipient, dict) and "targetName" in recipient:
             formats.add("old")
         if isinstance(recipient, dict) and ("id" in recipient or "recipientType" in recipient):

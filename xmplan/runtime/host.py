@@ -155,8 +155,9 @@ class Host:
         form = self.setup.form if form_uuid == self.setup.form_uuid else None
         status, body = self._create_event(posted, form, form_uuid)
         if status >= 300:
-            return HttpResponse(status, json.dumps(body), {"Content-Type": "application/json"})
-        return HttpResponse(202, json.dumps({"requestId": str(uuid.uuid4())}), {"Content-Type": "application/json"})
+            return HttpResponse(status, json.dumps(body), {"Content-Type": "application/json"}, _reason(status))
+        return HttpResponse(202, json.dumps({"requestId": str(uuid.uuid4())}), {"Content-Type": "application/json"},
+                            _reason(202))
 
     def _authenticate(self, value: Json) -> str:
         endpoint = value.get("endpoint")
@@ -198,9 +199,10 @@ class Host:
 
     def _jxon_parse(self, value: Json) -> Json:
         try:
-            return jxon.parse(str(value.get("xml", "")), value.get("config"))
+            tree = jxon.parse(str(value.get("xml", "")), value.get("config"))
         except jxon.XmlError as exc:
             raise HostFailure(f"JXON.parse: {exc}") from None
+        return {"tree": tree, "dated": jxon.DATE_KEY in json.dumps(tree)}
 
     def _jxon_stringify(self, value: Json) -> str:
         return jxon.stringify(value.get("value"), value.get("config"))

@@ -1,8 +1,8 @@
 // The Integration Builder built-ins, written in plain ES5 on top of one host function.
 // Only JSON text crosses to the host, so every object a script sees is an ordinary JS object.
 var __xmplan__ = (function (host, global) {
-    function call(operation, value, reviver) {
-        var answer = JSON.parse(host(operation, JSON.stringify(value === undefined ? null : value)), reviver);
+    function call(operation, value) {
+        var answer = JSON.parse(host(operation, JSON.stringify(value === undefined ? null : value)));
         if (answer.error !== undefined) {
             throw new Error(answer.error);
         }
@@ -89,12 +89,23 @@ var __xmplan__ = (function (host, global) {
     };
 
     var DATE = "$xmplan:date";
-    function reviveDates(key, value) {
-        return value !== null && typeof value === "object" && value[DATE] !== undefined ? new Date(value[DATE]) : value;
+    // Not a JSON.parse reviver: js2py's reviver support corrupts the result.
+    function reviveDates(value) {
+        if (value === null || typeof value !== "object") {
+            return value;
+        }
+        if (value[DATE] !== undefined) {
+            return new Date(value[DATE]);
+        }
+        for (var key in value) {
+            value[key] = reviveDates(value[key]);
+        }
+        return value;
     }
     var jxonConfig = {};
     function xmlToJs(xml) {
-        return call("jxon.parse", {xml: String(xml), config: jxonConfig}, reviveDates);
+        var parsed = call("jxon.parse", {xml: String(xml), config: jxonConfig});
+        return parsed.dated ? reviveDates(parsed.tree) : parsed.tree;
     }
     function jsToString(value) {
         return call("jxon.stringify", {value: value, config: jxonConfig});

@@ -39,8 +39,10 @@ def validate_path(path: Path, values: dict[str, str]) -> list[Problem]:
 def validate_plan(plan: Plan, scripts: bool = True) -> list[Problem]:
     """Every problem in a loaded plan: schema, cross-references and (unless told not) scripts."""
     locator = Locator(plan)
-    problems = [*check_schemas(plan, locator), *check_references(plan, locator),
-                *(check_scripts(plan, locator) if scripts else ())]
+    problems, sound = check_schemas(plan, locator)
+    problems += check_references(sound, locator)
+    if scripts:
+        problems += check_scripts(sound, locator)
     return sort_problems(problems)
 
 

@@ -12,6 +12,7 @@ import esprima
 from ..errors import Problem
 from ..model import INTEGRATIONS, SCRIPT_STEPS, SHARED_FUNCTIONS, Plan
 from .locate import Locator
+from .schema import objects
 
 # Integration Builder runs a script as the body of a function, so a top-level `return` is legal.
 _PREFIX = "(function(){\n"
@@ -218,32 +219,31 @@ def _use_at(source: str, offset: int, name: str) -> Use:
 
 def plan_scripts(plan: Plan) -> list[Script]:
     """Every script of the plan, with what it may `require` and whether it runs on the Agent."""
-    shared = frozenset(lib.get("name") for lib in plan.shared_libraries if isinstance(lib.get("name"), str))
+    shared = frozenset(lib["name"] for _, lib in objects(plan.shared_libraries) if "name" in lib)
     scripts = []
-    for i, integration in enumerate(plan.integrations):
+    for i, integration in objects(plan.integrations):
         if isinstance(integration.get("script"), str):
             scripts.append(Script(INTEGRATIONS, f"/integrations/{i}/script", integration["script"],
                                   f"integration {integration.get('name')!r}", shared,
                                   integration.get("environment") == "ONPREMISE"))
     agent_libraries = _libraries_on_agent(plan, scripts, shared)
-    for i, library in enumerate(plan.shared_libraries):
+    for i, library in objects(plan.shared_libraries):
         if isinstance(library.get("script"), str):
             scripts.append(Script(SHARED_FUNCTIONS, f"/{i}/script", library["script"],
                                   f"shared library {library.get('name')!r}", shared,
                                   library.get("name") in agent_libraries, is_library=True))
-    for i, step in enumerate(plan.script_steps):
+    for i, step in objects(plan.script_steps):
         # A CALLABLE_FLOW_CALLER step's "script" holds the uuid of the flow it calls, not code.
         if not isinstance(step.get("script"), str) or step.get("scriptStepType") == "CALLABLE_FLOW_CALLER":
             continue
         if step["script"] == GENERATED_STEP:
             continue
-        step_libraries = [lib for lib in step.get("libraries", []) if isinstance(lib, dict)]
-        names = frozenset(lib.get("referenceName") for lib in step_libraries)
+        names = frozenset(lib["referenceName"] for _, lib in objects(step.get("libraries")) if "referenceName" in lib)
         on_agent = step.get("allowedEnvironment") == "ONPREMISE"
         label = step.get("endpointLabel") or None
         scripts.append(Script(SCRIPT_STEPS, f"/{i}/script", step["script"], f"step {step.get('name')!r}",
                               names, on_agent, endpoint_label=label))
-        for j, lib in enumerate(step_libraries):
+        for j, lib in objects(step.get("libraries")):
             script = (lib.get("library") or {}).get("script")
             if isinstance(script, str):
                 scripts.append(Script(SCRIPT_STEPS, f"/{i}/libraries/{j}/library/script", script,
@@ -254,7 +254,7 @@ def plan_scripts(plan: Plan) -> list[Script]:
 
 def _libraries_on_agent(plan: Plan, integrations: list[Script], shared: frozenset[str]) -> set[str]:
     """Shared libraries loaded, directly or through other libraries, by Agent integrations."""
-    by_name = {lib.get("name"): lib.get("script") for lib in plan.shared_libraries}
+    by_name = {lib.get("name"): lib.get("script") for _, lib in objects(plan.shared_libraries)}
     pending = [s.text for s in integrations if s.on_agent]
     found: set[str] = set()
     while pending:
@@ -267,8 +267,8 @@ def _libraries_on_agent(plan: Plan, integrations: list[Script], shared: frozense
 
 
 def check_scripts(plan: Plan, locator: Locator) -> Iterator[Problem]:
-    endpoints = {e.get("name") for e in plan.endpoints} | {BUILTIN_ENDPOINT}
-    constants = {c.get("name") for c in plan.constants}
+    endpoints = {e.get("name") for _, e in objects(plan.endpoints)} | {BUILTIN_ENDPOINT}
+    constants = {c.get("name") for _, c in objects(plan.constants)}
     for script in plan_scripts(plan):
         facts = analyse(script.text)
         yield from _syntax(script, facts, locator)

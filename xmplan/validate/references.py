@@ -9,6 +9,7 @@ from typing import Any, Iterable, Iterator
 from ..errors import Problem
 from ..model import INTEGRATIONS, PROPERTIES, SCRIPT_STEPS, SHARED_FUNCTIONS, TRIGGER_FILTERS, Plan
 from .locate import Locator
+from .schema import objects
 
 UUID = re.compile(r"[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}")
 _PLACEHOLDER = re.compile(r"\$\{(" + UUID.pattern + r")\}")
@@ -32,6 +33,7 @@ SEVERITY = {
 
 
 def check_references(plan: Plan, locator: Locator) -> Iterator[Problem]:
+    """Dangling and duplicate references in a sound plan (see `schema.check_schemas`)."""
     def problem(entry: str, ptr: str, message: str, rule: str) -> Problem:
         return locator.problem(entry, ptr, message, SEVERITY[rule], rule)  # type: ignore[arg-type]
 
@@ -39,14 +41,14 @@ def check_references(plan: Plan, locator: Locator) -> Iterator[Problem]:
     yield from _forms(plan, locator, problem)
     yield from _integrations(plan, problem)
     yield from _canvases(plan, problem)
-    for i, flt in enumerate(plan.get(TRIGGER_FILTERS) or []):
-        if isinstance(flt, dict) and "flowId" in flt and flt["flowId"] not in _ids(plan.integrations, "id"):
+    for i, flt in objects(plan.get(TRIGGER_FILTERS)):
+        if "flowId" in flt and flt["flowId"] not in _ids(plan.integrations, "id"):
             yield problem(TRIGGER_FILTERS, f"/{i}/flowId", f"trigger filter names flow {flt['flowId']!r}, "
                           "which is no integration of the plan", "unknown-flow")
 
 
 def _ids(items: Iterable[Any], key: str) -> set[Any]:
-    return {item.get(key) for item in items if isinstance(item, dict)}
+    return {item.get(key) for _, item in objects(items)}
 
 
 def _is_builtin(uuid: Any) -> bool:
@@ -64,17 +66,17 @@ def _duplicates(plan: Plan, problem) -> Iterator[Problem]:
     ]
     for entry, base, items, what in groups:
         yield from _duplicate_names(entry, base, items, "name", what, problem)
-    for i, step in enumerate(plan.script_steps):
-        libraries = step.get("libraries", []) if isinstance(step, dict) else []
-        yield from _duplicate_names(SCRIPT_STEPS, f"/{i}/libraries", libraries, "referenceName",
+    for i, step in objects(plan.script_steps):
+        yield from _duplicate_names(SCRIPT_STEPS, f"/{i}/libraries", step.get("libraries"), "referenceName",
                                     f"library of step {step.get('name')!r}", problem)
 
 
-def _duplicate_names(entry: str, base: str, items: list[Any], key: str, what: str, problem) -> Iterator[Problem]:
-    names = Counter(item.get(key) for item in items if isinstance(item, dict))
+def _duplicate_names(entry: str, base: str, items: list[Any] | None, key: str, what: str,
+                     problem) -> Iterator[Problem]:
+    names = Counter(item.get(key) for _, item in objects(items))
     seen: set[Any] = set()
-    for i, item in enumerate(items):
-        name = item.get(key) if isinstance(item, dict) else None
+    for i, item in objects(items):
+        name = item.get(key)
         if names[name] > 1 and name is not None:
             if name in seen:
                 yield problem(entry, f"{base}/{i}/{key}", f"another {what} is also named {name!r}", "duplicate-name")
@@ -82,27 +84,22 @@ def _duplicate_names(entry: str, base: str, items: list[Any], key: str, what: st
 
 
 def _forms(plan: Plan, locator: Locator, problem) -> Iterator[Problem]:
-    properties = {p.get("name") for p in plan.properties if isinstance(p, dict)}
+    properties = _ids(plan.properties, "name")
     for entry, form in plan.forms():
-        if not isinstance(form, dict):
-            continue
         items = set()
-        for s, section in enumerate(form.get("layoutSections") or []):
-            for t, item in enumerate(section.get("sectionItems") or [] if isinstance(section, dict) else []):
-                if not isinstance(item, dict):
-                    continue
+        for s, section in objects(form.get("layoutSections")):
+            for t, item in objects(section.get("sectionItems")):
                 items.add(str(item.get("id", "")).lower())
                 name = item.get("propertyName")
                 if name is not None and name not in properties:
                     yield problem(entry, f"/layoutSections/{s}/sectionItems/{t}/propertyName",
                                   f"form {form.get('name')!r} shows property {name!r}, which the plan does not "
                                   "declare", "unknown-property")
-        messages = form.get("messages") if isinstance(form.get("messages"), dict) else {}
-        for v, voice in enumerate(messages.get("internationalVoiceScriptSteps") or []):
-            steps = voice.get("voiceScriptSteps") if isinstance(voice, dict) else None
-            for n, step in enumerate(steps if isinstance(steps, list) else []):
-                if isinstance(step, dict) and step.get("voiceScriptStepType") == 2 \
-                        and step.get("propertyName") not in properties:
+        messages = form.get("messages") or {}
+        for v, voice in objects(messages.get("internationalVoiceScriptSteps")):
+            steps = voice.get("voiceScriptSteps")
+            for n, step in objects(steps if isinstance(steps, list) else None):
+                if step.get("voiceScriptStepType") == 2 and step.get("propertyName") not in properties:
                     yield problem(entry, f"/messages/internationalVoiceScriptSteps/{v}/voiceScriptSteps/{n}",
                                   f"voice message reads property {step.get('propertyName')!r}, which the plan "
                                   "does not declare", "unknown-voice-property")
@@ -116,24 +113,20 @@ def _forms(plan: Plan, locator: Locator, problem) -> Iterator[Problem]:
 
 def _template_texts(messages: dict) -> Iterator[tuple[str, str]]:
     for kind, keys in (("emailTemplates", ("emailSubject", "email")), ("smsTemplates", ("sms",))):
-        for i, template in enumerate(messages.get(kind) or []):
+        for i, template in objects(messages.get(kind)):
             for key in keys:
-                if isinstance(template, dict) and isinstance(template.get(key), str):
+                if isinstance(template.get(key), str):
                     yield f"/messages/{kind}/{i}/{key}", template[key]
 
 
 def _responses(plan: Plan) -> dict[str, set[str]]:
-    return {form.get("uuid"): {r.get("textResponse") for r in form.get("responses") or [] if isinstance(r, dict)}
-            for _, form in plan.forms() if isinstance(form, dict)}
+    return {form.get("uuid"): _ids(form.get("responses"), "textResponse") for _, form in plan.forms()}
 
 
 def _integrations(plan: Plan, problem) -> Iterator[Problem]:
     responses = _responses(plan)
-    http_steps = {s.get("id") for s in plan.script_steps
-                  if isinstance(s, dict) and s.get("scriptStepType") == "CUSTOM_HTTP"}
-    for i, integration in enumerate(plan.integrations):
-        if not isinstance(integration, dict):
-            continue
+    http_steps = {s.get("id") for _, s in objects(plan.script_steps) if s.get("scriptStepType") == "CUSTOM_HTTP"}
+    for i, integration in objects(plan.integrations):
         label = f"integration {integration.get('name')!r}"
         form = integration.get("form")
         if isinstance(form, str) and not UUID.fullmatch(form):
@@ -161,21 +154,19 @@ def _canvases(plan: Plan, problem) -> Iterator[Problem]:
         "CREATE_EVENT": (forms, "form"),
     }
     for entry, canvas in plan.canvases():
-        if not isinstance(canvas, dict):
-            continue
         if "form" in canvas and canvas["form"] not in forms:
             yield problem(entry, "/form", f"flow {canvas.get('name')!r} names form {canvas['form']!r}, which is "
                           "not in the plan", "unknown-form")
-        blocks = [b for b in canvas.get("blocks") or [] if isinstance(b, dict)]
-        for b, block in enumerate(blocks):
+        blocks = canvas.get("blocks")
+        for b, block in objects(blocks):
             known, what = targets.get(block.get("stepType"), (None, ""))
             step = block.get("step")
             if known is not None and step is not None and step not in known and not _is_builtin(step):
                 yield problem(entry, f"/blocks/{b}/step", f"block {block.get('label')!r} runs {what} {step!r}, "
                               f"which is not in the plan", "unknown-form" if what == "form" else "unknown-step")
         block_ids = _ids(blocks, "id")
-        for e, edge in enumerate(canvas.get("edges") or []):
+        for e, edge in objects(canvas.get("edges")):
             for end in ("fromBlock", "toBlock"):
-                if isinstance(edge, dict) and end in edge and edge[end] not in block_ids:
+                if end in edge and edge[end] not in block_ids:
                     yield problem(entry, f"/edges/{e}/{end}", f"edge names block {edge[end]!r}, which is not on "
                                   "this canvas", "unknown-block")
