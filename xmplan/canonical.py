@@ -178,7 +178,8 @@ def entry_order_key(entry_name: str, data: Json, canvas_order: list[str]) -> tup
     """Sort key for zip entries: fixed documents, forms by (order, name), then canvases."""
     fixed = [ENGINE, PROPERTIES, "forms/", INTEGRATIONS, SHARED_FUNCTIONS, SCRIPT_STEPS, TRIGGER_FILTERS]
     if entry_name.startswith("forms/"):
-        return (2, data.get("order", 0), str(data.get("name", "")))
+        order = data.get("order", 0)
+        return (2, order if isinstance(order, int) else 0, str(data.get("name", "")))
     if entry_name.startswith("canvases/"):
         listed = entry_name in canvas_order
         return (len(fixed), 0 if listed else 1, canvas_order.index(entry_name) if listed else 0, entry_name)

@@ -17,7 +17,7 @@ from .canonical import strip_name
 from .errors import SourceError
 from .jsontext import copy_json
 from .model import (ENGINE, INTEGRATIONS, PROPERTIES, SCRIPT_STEPS, DateTime, Entry, Json, Plan,
-                    form_id)
+                    form_id, objects)
 
 ERAS = ("E1", "E2", "E3", "E4", "E5", "E6")
 DEFAULT_ERA = "E6"
@@ -76,7 +76,7 @@ def fill(plan: Plan, era: str = DEFAULT_ERA) -> Plan:
     Documents are completed in place: pass a plan whose data is yours (fresh from its files).
     """
     filler = _Filler(era, plan.name)
-    form_uuids = {form.get("name"): filler.form_uuid(form) for _, form in plan.forms() if isinstance(form, dict)}
+    form_uuids = {str(form.get("name")): filler.form_uuid(form) for _, form in plan.forms() if isinstance(form, dict)}
     taken = {number for name, _ in plan.forms() if (number := form_id(name)) is not None}
     entries = []
     renamed: dict[str, str] = {}
@@ -86,7 +86,7 @@ def fill(plan: Plan, era: str = DEFAULT_ERA) -> Plan:
         if name == ENGINE and isinstance(data, dict):
             filler.engine(data)
         elif name == PROPERTIES and isinstance(data, list):
-            for prop in data:
+            for _, prop in objects(data):
                 filler.property(prop)
         elif name.startswith("forms/") and isinstance(data, dict):
             filler.form(data)
@@ -99,7 +99,7 @@ def fill(plan: Plan, era: str = DEFAULT_ERA) -> Plan:
         elif name == INTEGRATIONS and isinstance(data, dict):
             filler.integrations(data, form_uuids)
         elif name == SCRIPT_STEPS and isinstance(data, list):
-            for step in data:
+            for _, step in objects(data):
                 filler.ids(step, "id", "step", str(step.get("name", "")))
         if name in renamed.values():
             first = next(old for old, new in renamed.items() if new == name)
@@ -121,9 +121,9 @@ def _rename(key: str, renamed: dict[str, str]) -> str:
 
 def number_handling(form: Json, number: int) -> None:
     """Give handling properties written without an id (`:system:handling:priority`) the form's."""
-    for section in form.get("layoutSections", []) or []:
-        for item in section.get("sectionItems", []) or []:
-            prop = item.get("property") if isinstance(item, dict) else None
+    for _, section in objects(form.get("layoutSections")):
+        for _, item in objects(section.get("sectionItems")):
+            prop = item.get("property")
             if isinstance(prop, dict) and re.fullmatch(r":system:handling:[A-Za-z]+", str(prop.get("name", ""))):
                 prop["name"] = f"{prop['name']}{number}"
 
@@ -169,9 +169,8 @@ class _Filler:
             22: {"values": []},
         }
         self.defaults(prop, typed.get(base, {}) if isinstance(base, int) else {})
-        for value in prop.get("values", []) if base in (21, 22) else []:
-            if isinstance(value, dict):
-                self.defaults(value, {"isDefault": False, "isVisible": True})
+        for _, value in objects(prop.get("values")) if base in (21, 22) else []:
+            self.defaults(value, {"isDefault": False, "isVisible": True})
 
     def form_uuid(self, form: Json) -> str:
         return str(form.get("uuid") or stable_uuid(self.plan, "form", str(form.get("name", ""))))
@@ -188,25 +187,23 @@ class _Filler:
             if self.since("E6"):
                 self.defaults(form, {"triggerType": "MESSAGING"})
             messages = form.setdefault("messages", {})
-            self.defaults(messages, {"emailTemplates": [], "smsTemplates": [], "internationalVoiceScriptSteps": []})
-            for group in ("emailTemplates", "smsTemplates", "internationalVoiceScriptSteps"):
-                for template in messages.get(group, []):
-                    self.defaults(template, {"languageCode": "en"})
-        sections = form.get("layoutSections", [])
-        for index, section in enumerate(sections if isinstance(sections, list) else []):
+            if isinstance(messages, dict):
+                self.defaults(messages, {"emailTemplates": [], "smsTemplates": [], "internationalVoiceScriptSteps": []})
+                for group in ("emailTemplates", "smsTemplates", "internationalVoiceScriptSteps"):
+                    for _, template in objects(messages.get(group)):
+                        self.defaults(template, {"languageCode": "en"})
+        sections = objects(form.get("layoutSections"))
+        for index, section in sections:
             self.section(section, index, key, new)
-        if new and any(isinstance(s, dict) and s.get("sectionType") == HANDLING_SECTION for s in sections):
+        if new and any(section.get("sectionType") == HANDLING_SECTION for _, section in sections):
             options = form.setdefault("handlingOption", {"voicemailNumRetries": 0, "voicemailRetryInterval": 60})
             if self.since("E6") and isinstance(options, dict):
                 for option in ("voicemailNumRetriesId", "voicemailRetryIntervalId"):
                     options.setdefault(option, stable_uuid(key, option, version=5))
-        responses = form.get("responses", [])
-        for index, response in enumerate(responses if isinstance(responses, list) else []):
+        for index, response in objects(form.get("responses")):
             self.response(response, index, key, new)
 
     def section(self, section: Json, index: int, form_key: str, parent_new: bool) -> None:
-        if not isinstance(section, dict):
-            return
         seed = (form_key, "section", str(section.get("sectionType")), str(section.get("title", "")), str(index))
         new = self.ids(section, "panelSectionUuid", *seed) if self.since("E5") else parent_new
         if new:
@@ -215,7 +212,7 @@ class _Filler:
                                     "sectionItems": []})
             if handling and not section["sectionItems"]:
                 section["sectionItems"] = [{"property": copy_json(prop)} for prop in HANDLING_PROPERTIES]
-        for position, item in enumerate(section.get("sectionItems", []) or []):
+        for position, item in objects(section.get("sectionItems")):
             name = str(item.get("propertyName", (item.get("property") or {}).get("name", position)))
             if self.ids(item, "id", form_key, "item", name):
                 self.defaults(item, {"order": position, "textIsMultiLine": False, "isRequired": False,
@@ -229,8 +226,6 @@ class _Filler:
                         self.ids(prop, "uuid", form_key, "handling", name)
 
     def response(self, response: Json, index: int, form_key: str, parent_new: bool) -> None:
-        if not isinstance(response, dict):
-            return
         text = str(response.get("textResponse", ""))
         new = self.ids(response, "id", form_key, "response", text) if self.since("E5") else parent_new
         if not new:
@@ -247,7 +242,7 @@ class _Filler:
 
     def integrations(self, document: Json, form_uuids: dict[str, str | None]) -> None:
         self.defaults(document, {"integrations": [], "endpoints": [], "constants": []})
-        for integration in document.get("integrations", []):
+        for _, integration in objects(document.get("integrations")):
             form = integration.get("form")
             if isinstance(form, str) and not UUID.fullmatch(form) and form_uuids.get(form):
                 integration["form"] = form_uuids[form]
@@ -261,5 +256,5 @@ class _Filler:
                 self.defaults(integration, {"authType": "NONE" if outbound else "URL"})
             if self.since("E5"):
                 self.defaults(integration, {"createdBy": "IB" if "script" in integration else "FLOW"})
-        for endpoint in document.get("endpoints", []):
+        for _, endpoint in objects(document.get("endpoints")):
             self.defaults(endpoint, {"type": "EXTERNAL", "authentication": "NO_AUTH"})

@@ -101,3 +101,8 @@ def form_id(entry_name: str) -> int | None:
     """The numeric form id in `forms/<Folder>/<id>.json`, if the name has one."""
     stem = entry_name.rsplit("/", 1)[-1].removesuffix(".json")
     return int(stem) if stem.isdigit() else None
+
+
+def objects(value: Json) -> list[tuple[int, dict[str, Json]]]:
+    """The objects of a JSON array with their positions; anything else has none (the schema says why)."""
+    return [(i, item) for i, item in enumerate(value) if isinstance(item, dict)] if isinstance(value, list) else []

@@ -17,7 +17,7 @@ from . import texts
 from .canonical import entry_order_key
 from .eras import DEFAULT_ERA, ERAS, fill
 from .errors import Location, Problem, SourceError
-from .model import DateTime, Entry, Json, Plan
+from .model import DateTime, Entry, Json, Plan, objects
 from .unpack import FILE_KEY, VOICE_KEY
 
 SETTINGS = "plan/xmplan.json"
@@ -26,6 +26,7 @@ DEFAULT_TIME: DateTime = (2021, 1, 1, 0, 0, 0)
 _DOCUMENT = re.compile(r"engine\.json|properties/properties\.json|forms/[^/]+/[^/]+\.json|"
                        r"integrations/(integrations|sharedfunctions|scriptSteps|triggerFilters)\.json|"
                        r"canvases/[^/]+\.json")
+_LISTS = re.compile(r"properties/properties\.json|integrations/(sharedfunctions|scriptSteps|triggerFilters)\.json")
 
 
 def is_source_tree(path: Path) -> bool:
@@ -85,14 +86,15 @@ def _link_texts(plan: Plan) -> Plan:
         if not entry.name.startswith("forms/") or not isinstance(entry.data, dict):
             continue
         ids = {item["propertyName"]: item["id"]
-               for section in entry.data.get("layoutSections", []) if isinstance(section, dict)
-               for item in section.get("sectionItems", []) if isinstance(item, dict)
-               and isinstance(item.get("propertyName"), str) and isinstance(item.get("id"), str)}
-        messages = entry.data.get("messages", {})
+               for _, section in objects(entry.data.get("layoutSections"))
+               for _, item in objects(section.get("sectionItems"))
+               if isinstance(item.get("propertyName"), str) and isinstance(item.get("id"), str)}
+        messages = entry.data.get("messages")
+        messages = messages if isinstance(messages, dict) else {}
         for group, keys in (("emailTemplates", ("emailSubject", "email")), ("smsTemplates", ("sms",))):
-            for index, template in enumerate(messages.get(group, []) if isinstance(messages, dict) else []):
+            for index, template in objects(messages.get(group)):
                 for key in keys:
-                    value = template.get(key) if isinstance(template, dict) else None
+                    value = template.get(key)
                     if not isinstance(value, str):
                         continue
                     where = plan.source_of(entry.name, f"/messages/{group}/{index}/{key}")
@@ -214,10 +216,14 @@ class _Reader:
             self.texts[self.display(relative)] = text
             self.sources[entry] = self.display(relative)
             data = self.parse(relative, text)
-            if isinstance(data, (dict, list)) and (FILE_KEY in text or VOICE_KEY in text):
-                documents[entry] = self.pull_files(data, entry, "", relative, text)
+            shape = list if _LISTS.fullmatch(entry) else dict
+            if data is not None and not isinstance(data, shape):
+                self.problems.append(Problem(Location(self.display(relative), 1, 1),
+                                             f"must hold a JSON {'array' if shape is list else 'object'}",
+                                             "error", "document-type"))
             elif data is not None:
-                documents[entry] = data
+                needs_files = FILE_KEY in text or VOICE_KEY in text
+                documents[entry] = self.pull_files(data, entry, "", relative, text) if needs_files else data
         return documents
 
     def pull_files(self, value: Json, entry: str, pointer: str, relative: str, text: str) -> Json:
@@ -232,6 +238,7 @@ class _Reader:
                 return value
             self.sources[f"{entry}#{pointer}"] = self.display(target)
             content = self.read(target)
+            self.texts[self.display(target)] = content
             return content if key == FILE_KEY else self.voice(content, target)
         for key, item in value.items():
             if isinstance(item, (dict, list)):

@@ -61,42 +61,71 @@ class Script:
 @lru_cache(maxsize=4096)
 def analyse(source: str) -> ScriptFacts:
     """Parse a script once per distinct text (libraries such as moment.js repeat across plans)."""
-    text, patched = source, []
-    for _ in range(20):
+    text, inserted = source, []  # offsets in `source` where `(_e)` went in
+    while True:
         collector = _Collector()
         try:
             esprima.parseScript(_PREFIX + text + _SUFFIX, {"tolerant": False}, collector.visit)
+            error = None
         except esprima.Error as exc:
-            offset = exc.index - len(_PREFIX)
-            if "Unexpected token {" in exc.message and _OPTIONAL_CATCH.search(text, 0, max(offset, 0)):
-                # `catch {` (ES2019) is beyond esprima 4; note it and parse on as `catch(e) {`.
-                patched.append(_use_at(source, offset, "optional catch binding"))
-                text = text[:offset] + "(_e)" + text[offset:]
+            at = _original(exc.index - len(_PREFIX), inserted)
+            if "Unexpected token {" in exc.message and at not in inserted \
+                    and _OPTIONAL_CATCH.search(source, 0, max(at, 0)):
+                # `catch {` (ES2019) is beyond esprima 4: note it, and parse on as `catch(_e) {`.
+                inserted.append(at)
+                text = _insert(source, sorted(inserted), "(_e)")
                 continue
-            line, column = _clamp(source, exc.lineNumber - 1, exc.column)
-            message = re.sub(r"^Line \d+: ", "", exc.message)
-            return ScriptFacts(syntax_error=Use(message, line, column), modern=tuple(patched))
-        return ScriptFacts(None, tuple(patched) + tuple(collector.modern), tuple(collector.requires),
-                           tuple(collector.endpoints), tuple(collector.constants))
-    return ScriptFacts(syntax_error=Use("too many syntax errors", 1, 1))
+            # Past the end, the parser complains about our wrapper's closing tokens.
+            message = "Unexpected end of input" if at >= len(source) else re.sub(r"^Line \d+: ", "", exc.message)
+            error = _use(source, message, at)
+        break
+    catches = tuple(_use(source, "optional catch binding", at) for at in inserted)
+    if error:
+        return ScriptFacts(error, catches)
+
+    def uses(found: list[tuple[str, int]]) -> tuple[Use, ...]:
+        return tuple(_use(source, name, _original(offset - len(_PREFIX), inserted)) for name, offset in found)
+
+    return ScriptFacts(None, catches + uses(collector.modern), uses(collector.requires), uses(collector.endpoints),
+                       uses(collector.constants))
+
+
+def _insert(source: str, offsets: list[int], text: str) -> str:
+    parts = [source[start:end] for start, end in zip([0, *offsets], [*offsets, len(source)])]
+    return text.join(parts)
+
+
+def _original(offset: int, inserted: list[int]) -> int:
+    """An offset in the patched text, as an offset in the script as written."""
+    for at in sorted(inserted):
+        if offset >= at + 4:
+            offset -= 4
+    return offset
+
+
+def _use(source: str, name: str, offset: int) -> Use:
+    """`name` at `offset` in `source`, as 1-based line and column (clamped to the script)."""
+    offset = min(max(offset, 0), len(source))
+    line = source.count("\n", 0, offset) + 1
+    return Use(name, line, offset - source.rfind("\n", 0, offset))
 
 
 @dataclass
 class _Collector:
-    """An esprima delegate: called for every node as it is parsed."""
+    """An esprima delegate, called for every node as it is parsed: notes names and offsets."""
 
-    modern: list[Use] = field(default_factory=list)
-    requires: list[Use] = field(default_factory=list)
-    endpoints: list[Use] = field(default_factory=list)
-    constants: list[Use] = field(default_factory=list)
+    modern: list[tuple[str, int]] = field(default_factory=list)
+    requires: list[tuple[str, int]] = field(default_factory=list)
+    endpoints: list[tuple[str, int]] = field(default_factory=list)
+    constants: list[tuple[str, int]] = field(default_factory=list)
 
     def visit(self, node: Any, meta: Any) -> None:
-        # Children are finished before their parent, so a parent can read its children's positions.
-        node.xmplan_position = _position(meta)
+        # Children are finished before their parent, so a parent can read its children's offsets.
+        node.xmplan_offset = meta.start.offset
         kind = node.type
         feature = _feature(node)
         if feature:
-            self.modern.append(Use(feature, *node.xmplan_position))
+            self.modern.append((feature, node.xmplan_offset))
         if kind == "CallExpression":
             self._call(node)
         elif kind == "MemberExpression":
@@ -108,11 +137,11 @@ class _Collector:
         callee, args = node.callee, node.arguments
         first = args[0] if args else None
         if callee.type == "Identifier" and callee.name == "require" and _is_string(first):
-            self.requires.append(self._node_use(first.value, first))
+            self.requires.append((first.value, first.xmplan_offset))
         elif callee.type == "MemberExpression" and _name(callee.object) == "http":
             method = _property_name(callee)
             if method == "authenticate" and _is_string(first):
-                self.endpoints.append(self._node_use(first.value, first))
+                self.endpoints.append((first.value, first.xmplan_offset))
             elif method == "request" and first is not None and first.type == "ObjectExpression":
                 self._request_options(first, direct=True)
 
@@ -122,25 +151,14 @@ class _Collector:
         if endpoint is None or not _is_string(endpoint.value):
             return
         # An object literal counts as request options when passed to http.request or shaped like them.
-        if direct or _REQUEST_KEYS & members.keys():
-            use = self._node_use(endpoint.value.value, endpoint.value)
-            if use not in self.endpoints:
-                self.endpoints.append(use)
+        use = (endpoint.value.value, endpoint.value.xmplan_offset)
+        if (direct or _REQUEST_KEYS & members.keys()) and use not in self.endpoints:
+            self.endpoints.append(use)
 
     def _member(self, node: Any) -> None:
-        if _name(node.object) != "constants":
-            return
-        name = _property_name(node)
+        name = _property_name(node) if _name(node.object) == "constants" else None
         if name is not None:
-            self.constants.append(self._node_use(name, node.property))
-
-    def _node_use(self, name: str, node: Any) -> Use:
-        return Use(name, *node.xmplan_position)
-
-
-def _position(meta: Any) -> tuple[int, int]:
-    """1-based line and column in the script (esprima columns are 0-based; one line is our wrapper)."""
-    return meta.start.line - 1, meta.start.column + 1
+            self.constants.append((name, node.property.xmplan_offset))
 
 
 _NODE_FEATURES = {
@@ -199,22 +217,6 @@ def _key(prop: Any) -> str | None:
     if key.type == "Identifier":
         return key.name
     return key.value if _is_string(key) else None
-
-
-def _clamp(source: str, line: int, column: int) -> tuple[int, int]:
-    """Keep a position inside the script (an error past its end is reported at its end)."""
-    lines = source.split("\n")
-    if line < 1:
-        return 1, 1
-    if line > len(lines):
-        return len(lines), len(lines[-1]) + 1
-    return line, column
-
-
-def _use_at(source: str, offset: int, name: str) -> Use:
-    line = source.count("\n", 0, offset) + 1
-    column = offset - (source.rfind("\n", 0, offset) + 1) + 1
-    return Use(name, line, column)
 
 
 def plan_scripts(plan: Plan) -> list[Script]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from typing import Any, Iterable, Iterator
+from typing import Any, Iterator
 
 from ..errors import Problem
 from ..model import INTEGRATIONS, PROPERTIES, SCRIPT_STEPS, SHARED_FUNCTIONS, TRIGGER_FILTERS, Plan
@@ -41,13 +41,14 @@ def check_references(plan: Plan, locator: Locator) -> Iterator[Problem]:
     yield from _forms(plan, locator, problem)
     yield from _integrations(plan, problem)
     yield from _canvases(plan, problem)
+    flows = _ids(plan.integrations, "id")
     for i, flt in objects(plan.get(TRIGGER_FILTERS)):
-        if "flowId" in flt and flt["flowId"] not in _ids(plan.integrations, "id"):
+        if "flowId" in flt and flt["flowId"] not in flows:
             yield problem(TRIGGER_FILTERS, f"/{i}/flowId", f"trigger filter names flow {flt['flowId']!r}, "
                           "which is no integration of the plan", "unknown-flow")
 
 
-def _ids(items: Iterable[Any], key: str) -> set[Any]:
+def _ids(items: list[Any] | None, key: str) -> set[Any]:
     return {item.get(key) for _, item in objects(items)}
 
 

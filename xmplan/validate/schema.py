@@ -71,7 +71,7 @@ def check_schemas(plan: Plan, locator: Locator) -> tuple[list[Problem], Plan]:
             else:
                 problems.append(_schema_problem(entry, error, locator))
                 broken.append(tuple(error.absolute_path))
-        sound.append(replace(entry, data=_without(entry.data, broken, load_schema(name))) if broken else entry)
+        sound.append(replace(entry, data=_without(entry.data, broken, validator(name).schema)) if broken else entry)
     return problems, replace(plan, entries=tuple(sound))
 
 
