@@ -181,7 +181,10 @@ MUTATIONS = [
 @pytest.mark.parametrize("mutation", MUTATIONS)
 def test_nothing_a_run_does_is_visible_to_the_next(engine, mutation):
     pristine = run(engine, PROBE).values("probe")
-    run(engine, mutation + "\n" + PROBE)
+    try:
+        run(engine, mutation + "\n" + PROBE)
+    except ScriptError:
+        pass  # some mutations break the run that makes them; only the next run matters here
     assert run(engine, PROBE).values("probe") == pristine
 
 

@@ -9,7 +9,7 @@ a Python exception in one of its callbacks leaves the context broken; and its st
 line numbers inside functions. dukpy reports `line:column` for every frame, turns a host exception
 into a JS error, and checks Python signals from its interrupt handler, so a SIGALRM timer stops an
 endless loop. QuickJS-ng's runtime has a built-in heap limit: a script that grows memory without
-end fails with "out of memory" (at about 150 MB resident here).
+end fails with "out of memory" (dukpy fixes the limit at 128 MiB and the stack at 1 MiB).
 
 dukpy names every script `<dukpy>`, so each script is evaluated padded with blank lines to start at
 a line no other script in the run uses; a frame's line then tells which script it is in.
@@ -36,13 +36,18 @@ _HOST_NAME = HOST_GLOBAL.encode()
 # dukpy defines `call_python` and `dukpy` before every evaluation; the host function keeps the
 # only reference to call_python, and scripts see neither.
 _BOOTSTRAP = (
-    "(function (call) { Object.defineProperty(globalThis, %s, {value: function %s(operation, jsonText)"
-    " { return call(%s, String(operation), String(jsonText)); }, writable: false, enumerable: false,"
-    " configurable: false}); })(call_python);" % (json.dumps(HOST_GLOBAL), HOST_GLOBAL, json.dumps(HOST_GLOBAL))
+    "(function (call) { Object.defineProperty(globalThis, %s, {value: function %s(operation, jsonText) {"
+    " var answer = call(%s, String(operation), String(jsonText));"
+    # Not a string: the run is past its time limit. Spin so QuickJS's interrupt check ends it;
+    # a thrown error could be caught by the script.
+    " if (typeof answer !== 'string') { for (;;) {} } return answer; }, writable: false,"
+    " enumerable: false, configurable: false}); })(call_python);"
+    % (json.dumps(HOST_GLOBAL), HOST_GLOBAL, json.dumps(HOST_GLOBAL))
 )
+_STOPPED = b"false"
+_REPEAT_SECONDS = 0.001
 _HIDE = "delete globalThis.call_python; delete globalThis.dukpy;"
 _FRAME = re.compile(r"<dukpy>:(\d+)(?::(\d+))?")
-_STOP_REPEAT_SECONDS = 0.05
 
 
 class _Stop(BaseException):
@@ -70,7 +75,9 @@ class _Interpreter:
 
     def _call_python(self, name: bytes, json_args: bytes) -> bytes:
         run = self._run
-        if name != _HOST_NAME or run.host_error is not None or run.timed_out:
+        if run.timed_out:
+            return _STOPPED
+        if name != _HOST_NAME or run.host_error is not None:
             raise RuntimeError("host function unavailable")
         args = json.loads(json_args)
         if len(args) != 2 or not all(isinstance(a, str) for a in args):
@@ -79,6 +86,8 @@ class _Interpreter:
             result = run.host(args[0], args[1])
             if not isinstance(result, str):
                 raise TypeError(f"host function returned {type(result).__name__}, not str")
+        except _Stop:
+            return _STOPPED
         except Exception as err:
             run.host_error = err  # re-raised once the evaluation unwinds, even if JS catches it
             raise
@@ -106,31 +115,39 @@ class QuickJSEngine:
                 raise _Stop
 
         previous = signal.signal(signal.SIGALRM, on_alarm)
-        # Repeats after the deadline: an alarm landing in Python code becomes a JS-catchable error.
-        signal.setitimer(signal.ITIMER_REAL, time_limit, _STOP_REPEAT_SECONDS)
-        index = 0
-        try:
-            line = 2
-            for index, script in enumerate(scripts):
-                run.starts.append(line)
-                interpreter.eval(_HIDE + "\n" * (line - 1) + script.text + "\n;void 0;")
-                line += script.text.count("\n") + 2
-        except _Stop:
-            run.timed_out = True
-        except _dukpy.JSRuntimeError as err:
-            failure: _dukpy.JSRuntimeError | None = err
-        else:
-            failure = None
-        finally:
-            run.active = False
-            signal.setitimer(signal.ITIMER_REAL, 0)
-            signal.signal(signal.SIGALRM, previous)
+        # Repeats after the deadline: QuickJS checks for signals only every ~10k operations.
+        signal.setitimer(signal.ITIMER_REAL, time_limit, _REPEAT_SECONDS)
+        outcome: list[Any] = []  # [index, JSRuntimeError | None] once evaluation ended
+        while True:
+            try:  # a _Stop can surface anywhere until `active` is cleared, so this loops
+                if not outcome:
+                    outcome = self._evaluate(interpreter, scripts, run)
+                run.active = False
+                break
+            except _Stop:
+                run.timed_out = True
+                outcome = outcome or [len(run.starts) - 1, None]
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+        index, failure = outcome
         if run.host_error is not None:
             raise run.host_error
         if run.timed_out:
-            raise _errors.timeout_error(scripts[index].filename, None, time_limit)
+            raise _errors.timeout_error(scripts[max(index, 0)].filename, None, time_limit)
         if failure is not None:
             raise _script_error(str(failure), scripts, run.starts, index) from None
+
+    @staticmethod
+    def _evaluate(interpreter: _Interpreter, scripts: Sequence[Script], run: _Run) -> list[Any]:
+        line = 2
+        for index, script in enumerate(scripts):
+            run.starts.append(line)
+            try:
+                interpreter.eval(_HIDE + "\n" * (line - 1) + script.text + "\n;void 0;")
+            except _dukpy.JSRuntimeError as err:
+                return [index, err]
+            line += script.text.count("\n") + 2
+        return [len(scripts) - 1, None]
 
 
 def _script_error(text: str, scripts: Sequence[Script], starts: list[int], index: int) -> XmplanError:
@@ -143,7 +160,7 @@ def _script_error(text: str, scripts: Sequence[Script], starts: list[int], index
         filename, line = scripts[owner].filename, global_line - starts[owner] + 1
         column = int(frame.group(2)) if frame.group(2) else None
     if message.startswith("InternalError: out of memory"):
-        return _errors.memory_error(filename, line, "QuickJS heap limit")
+        return _errors.memory_error(filename, line, "QuickJS heap limit, 128 MiB")
     if message.startswith("SyntaxError") and stack.startswith("<dukpy>:"):
         # A parse error; QuickJS-ng's column there is not the offending token's.
         return _errors.script_error(filename, line, message.strip(), _errors.RULE_SYNTAX)
