@@ -33,10 +33,16 @@ Responder = Callable[[SentRequest], Union[HttpResponse, Mapping[str, Json]]]
 Answer = Union[HttpResponse, Mapping[str, Json], Responder]
 
 
-def response_from(value: HttpResponse | Mapping[str, Json]) -> HttpResponse:
-    """`{"status": 200, "body": ..., "headers": {...}}` -> HttpResponse; a non-string body becomes JSON text."""
+def response_from(value: HttpResponse | Mapping[str, Json]) -> HttpResponse | str:
+    """`{"status": 200, "body": ..., "headers": {...}}` -> HttpResponse; a non-string body becomes JSON text.
+
+    `{"error": "Read timed out"}` stands for no response at all: the request fails with that text,
+    as a timeout or a refused connection does.
+    """
     if isinstance(value, HttpResponse):
         return value
+    if set(value) == {"error"}:
+        return f"{value['error']}"
     unknown = set(value) - {"status", "body", "headers", "reason"}
     if unknown:
         raise ValueError(f"unknown keys in fake response: {', '.join(sorted(unknown))}")
@@ -108,7 +114,7 @@ class FakeSession:
     rules: tuple[Rule, ...]
     used: dict[int, int] = field(default_factory=dict)
 
-    def answer(self, sent: SentRequest) -> HttpResponse | None:
+    def answer(self, sent: SentRequest) -> HttpResponse | str | None:
         candidates = [(r.specificity, i) for i, r in enumerate(self.rules) if r.matches(sent)]
         if not candidates:
             return None

@@ -1,12 +1,15 @@
 """The QuickJS engine, through dukpy >= 0.6 (which embeds QuickJS-ng): a new JS runtime per run.
 
-Why dukpy and not the `quickjs` package (measured on this machine, Python 3.11, bench/runtime.py
-harness, same 150-line inbound script): warm run 0.58 ms with dukpy (QuickJS-ng) against 0.50 ms
-with `quickjs` 1.19 (QuickJS 2021), both within the 3x-of-V8 target, so speed does not decide it.
-What decides it: `quickjs` refuses every call into Python while a time limit is set ("Can not call
-into Python with a time limit set"), so it cannot have both the host function and a time limit;
-a Python exception in one of its callbacks leaves the context broken; and its stack traces have no
-line numbers inside functions. dukpy reports `line:column` for every frame, turns a host exception
+Why dukpy and not the `quickjs` package (measured 2026-11-28 on this machine, Python 3.11, the
+bench/runtime.py scripts, new context per run, median of 30): 150-line inbound script 1.57 ms with
+dukpy (QuickJS-ng) against 1.13 ms with `quickjs` 1.19 (QuickJS 2021); moment.js load + use
+17.8 ms against 16.0 ms. `quickjs` is about 10-30 % faster, both are within 3x of a fresh V8
+isolate (mini-racer: 7.4 ms and 18.6 ms), so speed does not decide it. What decides it:
+`quickjs` refuses every call into Python while a time limit is set ("Can not call into Python
+with a time limit set"), so it cannot have both the host function and a time limit; a Python
+exception in one of its callbacks leaves the context broken; and its stack traces have no line
+numbers inside functions. dukpy reports `line:column` per frame (except that QuickJS-ng places a
+failed property read inside a function at the function's first line), turns a host exception
 into a JS error, and checks Python signals from its interrupt handler, so a SIGALRM timer stops an
 endless loop. QuickJS-ng's runtime has a built-in heap limit: a script that grows memory without
 end fails with "out of memory" (dukpy fixes the limit at 128 MiB and the stack at 1 MiB).
