@@ -33,12 +33,20 @@ def is_source_tree(path: Path) -> bool:
     return path.is_dir() and (path / "plan").is_dir()
 
 
+def template_values(root: Path, overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """The values templates see: `plan/values.json`, then `--set` overrides on top."""
+    return {**_Reader(root).json_file(VALUES, {}), **(overrides or {})}
+
+
 def load_source(root: Path, values: Mapping[str, Any] | None = None) -> Plan:
-    """Read the source tree at `root` into a complete plan model, or raise every problem found."""
+    """Read the source tree at `root` into a complete plan model, or raise every problem found.
+
+    `values` override those of `plan/values.json` for the templates.
+    """
     reader = _Reader(root)
     if not (root / "plan").is_dir():
         raise SourceError.at(str(root), "not a plan source tree: no plan/ directory")
-    context = {**reader.json_file(VALUES, {}), **(values or {})}
+    context = template_values(root, values)
     settings = reader.json_file(SETTINGS, {})
     era = settings.get("era", DEFAULT_ERA)
     if era not in ERAS:

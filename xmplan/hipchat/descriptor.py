@@ -58,6 +58,9 @@ PATTERN_HINTS = {HTTPS_URL.pattern: "is not an https URL", CAPABILITY_KEY.patter
 
 def options_from_values(values: Mapping[str, str], source: str = "plan/values.json") -> DescriptorOptions:
     """Descriptor options from template values (`addon_url` is required, the rest default)."""
+    wrong = sorted(k for k in VALUE_DEFAULTS.keys() | {"addon_url"} if not isinstance(values.get(k, ""), str))
+    if wrong:
+        raise DescriptorError.at(source, f"{', '.join(map(repr, wrong))} must be strings", "values")
     base_url = values.get("addon_url", "")
     if not base_url:
         raise DescriptorError.at(source, "no value for 'addon_url' (the add-on's https base URL)",
