@@ -92,7 +92,7 @@ def fill(plan: Plan, era: str = DEFAULT_ERA) -> Plan:
             filler.form(data)
             number = form_id(name)
             if number is None:
-                number = stable_form_number(data["uuid"], taken)
+                number = stable_form_number(str(data["uuid"]), taken)
                 taken.add(number)
             number_handling(data, number)
             name = f"forms/{strip_name(str(data.get('name', ''))) or name.split('/')[1]}/{number}.json"
