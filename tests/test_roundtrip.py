@@ -37,6 +37,7 @@ def test_repacked_export_rebuilds_clean(export: Path, tmp_path: Path) -> None:
     original = {entry.name: entry.data for entry in read_plan(export).entries}
     again = {entry.name: entry.data for entry in read_plan(rebuilt).entries}
     assert again == original
+    assert main(["validate", str(rebuilt)]) == 0
     # and building the rebuilt zip once more changes nothing
     assert unpack_and_build(rebuilt, tmp_path / "again").read_bytes() == rebuilt.read_bytes()
 
