@@ -45,11 +45,16 @@ def write_tree(root: Path, files: Mapping[str, bytes], force: bool = False) -> N
         return
     root.parent.mkdir(parents=True, exist_ok=True)
     temp = Path(tempfile.mkdtemp(dir=root.parent, prefix=f".{root.name}.", suffix=".tmp"))
+    made: set[str] = set()
     try:
         for relative, data in sorted(files.items()):
-            target = temp / relative
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(data)
+            target = os.path.join(temp, relative)
+            folder = os.path.dirname(target)
+            if folder not in made:
+                os.makedirs(folder, exist_ok=True)
+                made.add(folder)
+            with open(target, "wb") as stream:
+                stream.write(data)
         if root.exists():
             root.rmdir()
         os.replace(temp, root)

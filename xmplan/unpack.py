@@ -45,7 +45,7 @@ def source_files(plan: Plan) -> dict[str, bytes]:
                 tree.pull(item, "script", "scripts/libraries", ".js")
         elif entry.name == SCRIPT_STEPS and isinstance(data, list):
             _unpack_steps(tree, data)
-        _refuse_markers(entry.name, entry.data)
+        _refuse_markers(entry.name, entry.data, plan.texts.get(f"{plan.origin}/{entry.name}"))
         tree.add(f"plan/{entry.name}", dumps_source(data))
     tree.add("plan/xmplan.json", dumps_source(build_settings(plan)))
     tree.add(".gitattributes", GITATTRIBUTES)
@@ -129,10 +129,10 @@ def _unpack_steps(tree: _Tree, steps: list[Json]) -> None:
             library["script"] = {FILE_KEY: shared[key]}
 
 
-def _refuse_markers(entry_name: str, data: Json) -> None:
+def _refuse_markers(entry_name: str, data: Json, text: str | None) -> None:
     """A real export holding our `$file` shape could not be told apart from it; none do."""
-    text = dumps_entry(data)
-    if FILE_KEY not in text and VOICE_KEY not in text:
+    text = text if text is not None else dumps_entry(data)
+    if FILE_KEY not in text and VOICE_KEY not in text and "\\u0024" not in text:  # `$` may be escaped
         return
     _refuse_marker_objects(entry_name, data)
 
