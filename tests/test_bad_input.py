@@ -55,6 +55,9 @@ ZIP_CASES = [
                  r"\.zip: error: no engine\.json", id="no-engine"),
     pytest.param(lambda p: make_zip(p, [("engine.json", ENGINE), ("engine.json", ENGINE)]),
                  r"/engine\.json: error: duplicate entry name", id="duplicate"),
+    pytest.param(lambda p: make_zip(p, [("engine.json", ENGINE), ("properties/properties.json", b'[{"\\u0024file": "x"}]')]),
+                 r"/properties/properties\.json: error: holds an object .* that xmplan cannot represent",
+                 id="marker-in-export"),
     pytest.param(lambda p: make_zip(p, [("engine.json", ENGINE), ("properties/properties.json", b" " * 3_000_000)]),
                  r"/properties/properties\.json: error: entry too large", id="bomb"),
 ]

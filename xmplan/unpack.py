@@ -45,7 +45,7 @@ def source_files(plan: Plan) -> dict[str, bytes]:
                 tree.pull(item, "script", "scripts/libraries", ".js")
         elif entry.name == SCRIPT_STEPS and isinstance(data, list):
             _unpack_steps(tree, data)
-        _refuse_markers(entry.name, entry.data, plan.texts.get(f"{plan.origin}/{entry.name}"))
+        _refuse_markers(plan.source_of(entry.name), entry.data, plan.texts.get(plan.source_of(entry.name)))
         tree.add(f"plan/{entry.name}", dumps_source(data))
     tree.add("plan/xmplan.json", dumps_source(build_settings(plan)))
     tree.add(".gitattributes", GITATTRIBUTES)
