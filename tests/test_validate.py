@@ -237,3 +237,15 @@ def test_validate_plan_reports_in_file_order(tmp_path: Path) -> None:
     keys = [(p.location.file, p.location.line or 0, p.location.column or 0) for p in problems]
     assert keys == sorted(keys)
     assert len(problems) == 11
+
+
+def test_a_constant_named_like_a_secret_should_travel_blank(tmp_path: Path, capsys) -> None:
+    import shutil
+
+    tree = tmp_path / "tree"
+    shutil.copytree(Path(__file__).parent / "samples" / "minimal", tree)
+    source = tree / "plan/integrations/integrations.json.j2"
+    source.write_text(source.read_text().replace('"name": "Team", "value": "Ops"', '"name": "API Token", "value": "s3cr3t"'))
+    assert main(["validate", str(tree)]) == 0
+    out = capsys.readouterr().out
+    assert re.search(r"integrations\.json\.j2:\d+:\d+: warning: constant 'API Token' holds a value.*\[constant-secret\]", out)

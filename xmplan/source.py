@@ -137,6 +137,10 @@ class _Reader:
     def display(self, relative: str) -> str:
         return os.path.join(self.root, relative)
 
+    def shown(self, relative: str) -> str:
+        """The file a person edits: the template a rendered file came from (lines are the rendering's)."""
+        return self.display(relative + ".j2" if relative in self.rendered else relative)
+
     def raise_problems(self) -> None:
         if self.problems:
             raise SourceError(sorted(self.problems, key=lambda p: (p.location.file, p.location.line or 0)))
@@ -221,8 +225,8 @@ class _Reader:
                                                  "error", "unknown-file"))
                 continue
             text = self.read(relative)
-            self.texts[self.display(relative)] = text
-            self.sources[entry] = self.display(relative)
+            self.texts[self.shown(relative)] = text
+            self.sources[entry] = self.shown(relative)
             data = self.parse(relative, text)
             shape = list if _LISTS.fullmatch(entry) else dict
             if data is not None and not isinstance(data, shape):
@@ -244,9 +248,9 @@ class _Reader:
             target = self.target(value[key], relative, text)
             if target is None:
                 return value
-            self.sources[f"{entry}#{pointer}"] = self.display(target)
+            self.sources[f"{entry}#{pointer}"] = self.shown(target)
             content = self.read(target)
-            self.texts[self.display(target)] = content
+            self.texts[self.shown(target)] = content
             return content if key == FILE_KEY else self.voice(content, target)
         for key, item in value.items():
             if isinstance(item, (dict, list)):
@@ -271,7 +275,7 @@ class _Reader:
 
     def voice(self, content: str, target: str) -> Json:
         try:
-            return texts.text_to_voice(content, self.display(target))
+            return texts.text_to_voice(content, self.shown(target))
         except SourceError as exc:
             self.problems.extend(exc.problems)
             return []

@@ -10,9 +10,8 @@ from typing import Any, Iterator
 import esprima
 
 from ..errors import Problem
-from ..model import INTEGRATIONS, SCRIPT_STEPS, SHARED_FUNCTIONS, Plan
+from ..model import INTEGRATIONS, SCRIPT_STEPS, SHARED_FUNCTIONS, Plan, objects
 from .locate import Locator
-from .schema import objects
 
 # Integration Builder runs a script as the body of a function, so a top-level `return` is legal.
 _PREFIX = "(function(){\n"

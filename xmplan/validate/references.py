@@ -7,9 +7,8 @@ from collections import Counter
 from typing import Any, Iterator
 
 from ..errors import Problem
-from ..model import INTEGRATIONS, PROPERTIES, SCRIPT_STEPS, SHARED_FUNCTIONS, TRIGGER_FILTERS, Plan
+from ..model import INTEGRATIONS, PROPERTIES, SCRIPT_STEPS, SHARED_FUNCTIONS, TRIGGER_FILTERS, Plan, objects
 from .locate import Locator
-from .schema import objects
 
 UUID = re.compile(r"[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}")
 _PLACEHOLDER = re.compile(r"\$\{(" + UUID.pattern + r")\}")
@@ -29,7 +28,9 @@ SEVERITY = {
     "unknown-block": "error",
     "unknown-flow": "error",
     "duplicate-name": "error",
+    "constant-secret": "warning",
 }
+_SECRET_NAME = re.compile(r"token|password|passwd|secret|api[ _-]?key|credential", re.IGNORECASE)
 
 
 def check_references(plan: Plan, locator: Locator) -> Iterator[Problem]:
@@ -41,11 +42,21 @@ def check_references(plan: Plan, locator: Locator) -> Iterator[Problem]:
     yield from _forms(plan, locator, problem)
     yield from _integrations(plan, problem)
     yield from _canvases(plan, problem)
+    yield from _secrets(plan, problem)
     flows = _ids(plan.integrations, "id")
     for i, flt in objects(plan.get(TRIGGER_FILTERS)):
         if "flowId" in flt and flt["flowId"] not in flows:
             yield problem(TRIGGER_FILTERS, f"/{i}/flowId", f"trigger filter names flow {flt['flowId']!r}, "
                           "which is no integration of the plan", "unknown-flow")
+
+
+def _secrets(plan: Plan, problem) -> Iterator[Problem]:
+    """A constant named like a secret should travel blank: the admin fills it in after import."""
+    for i, constant in objects(plan.constants):
+        name, value = constant.get("name"), constant.get("value")
+        if isinstance(name, str) and _SECRET_NAME.search(name) and isinstance(value, str) and value.strip():
+            yield problem(INTEGRATIONS, f"/constants/{i}/value", f"constant {name!r} holds a value: keep secrets "
+                          "out of the plan (leave it blank and fill it in after import)", "constant-secret")
 
 
 def _ids(items: list[Any] | None, key: str) -> set[Any]:

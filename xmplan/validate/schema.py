@@ -128,8 +128,3 @@ def describe(error: ValidationError) -> str:
 def _short(value: object) -> str:
     text = json.dumps(value, ensure_ascii=False)
     return text if len(text) <= 60 else text[:57] + "..."
-
-
-def objects(items: list | None) -> Iterator[tuple[int, dict]]:
-    """`(index, item)` for the objects of a list in a sound plan (values that broke the schema are None)."""
-    return ((i, item) for i, item in enumerate(items or []) if isinstance(item, dict))
