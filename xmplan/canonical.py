@@ -105,23 +105,30 @@ def ordered(value: Json, path: str) -> Json:
         return value if copied is None else copied
     if not isinstance(value, dict):
         return value
-    keys = list(value)
-    rank = _ranks(path)
-    positions = [rank.get(key, len(rank)) for key in keys]
-    resorted = positions != sorted(positions)
-    if resorted:
-        keys = [key for _, _, key in sorted(zip(positions, range(len(keys)), keys))]
+    keys, walk = _layout(path, tuple(value))
     changed = {}
-    for key in keys:
+    for key, child in walk:
         item = value[key]
-        child = _child(path, key)
-        if isinstance(item, (dict, list)) and child in _ORDERED_PREFIXES:
+        if isinstance(item, (dict, list)):
             new = ordered(item, child)
             if new is not item:
                 changed[key] = new
-    if not resorted and not changed:
+    if keys is None and not changed:
         return value
-    return {key: changed.get(key, value[key]) for key in keys}
+    return {key: changed.get(key, value[key]) for key in (keys or value)}
+
+
+@functools.lru_cache(maxsize=4096)
+def _layout(path: str, keys: tuple[str, ...]) -> tuple[tuple[str, ...] | None, tuple[tuple[str, str], ...]]:
+    """For objects at `path` with these keys: the reordered keys (None if already in order), and
+    the keys worth walking into with their child paths. Objects of one type share a few layouts."""
+    rank = _ranks(path)
+    positions = [rank.get(key, len(rank)) for key in keys]
+    resorted = None
+    if positions != sorted(positions):
+        resorted = tuple(key for _, _, key in sorted(zip(positions, range(len(keys)), keys)))
+    walk = tuple((key, _child(path, key)) for key in keys if _child(path, key) in _ORDERED_PREFIXES)
+    return resorted, walk
 
 
 @functools.lru_cache(maxsize=None)

@@ -9,7 +9,7 @@ import re
 import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any, Iterable, Iterator, Mapping
 
 import jinja2
 
@@ -134,8 +134,12 @@ class _Reader:
     sources: dict[str, str] = field(default_factory=dict)
     texts: dict[str, str] = field(default_factory=dict)
 
+    @functools.cached_property
+    def base(self) -> str:
+        return os.fspath(self.root)
+
     def display(self, relative: str) -> str:
-        return os.path.join(self.root, relative)
+        return f"{self.base}/{relative}"
 
     def shown(self, relative: str) -> str:
         """The file a person edits: the template a rendered file came from (lines are the rendering's)."""
@@ -158,7 +162,7 @@ class _Reader:
     def read(self, relative: str) -> str:
         if relative in self.rendered:
             return self.rendered[relative]
-        with open(os.path.join(self.root, relative), "rb") as stream:
+        with open(self.display(relative), "rb") as stream:
             data = stream.read()
         try:
             return data.decode("utf-8")
@@ -179,10 +183,10 @@ class _Reader:
         """Every file under plan/ and scripts/, relative to the root, sorted; hidden ones left out."""
         found = []
         for top in ("plan", "scripts"):
-            for folder, dirs, names in os.walk(self.root / top):
+            for folder, dirs, names in os.walk(self.display(top)):
                 dirs[:] = [d for d in dirs if not d.startswith(".")]
-                base = os.path.relpath(folder, self.root).replace(os.sep, "/")
-                found.extend(f"{base}/{name}" for name in names if not name.startswith("."))
+                relative = folder[len(self.base) + 1:].replace(os.sep, "/")
+                found.extend(f"{relative}/{name}" for name in names if not name.startswith("."))
         return sorted(found)
 
     def render_all(self, context: Mapping[str, Any]) -> None:
@@ -234,9 +238,19 @@ class _Reader:
                                              f"must hold a JSON {'array' if shape is list else 'object'}",
                                              "error", "document-type"))
             elif data is not None:
-                needs_files = FILE_KEY in text or VOICE_KEY in text
-                documents[entry] = self.pull_files(data, entry, "", relative, text) if needs_files else data
+                documents[entry] = self.pull_all_files(data, entry, relative, text)
         return documents
+
+    def pull_all_files(self, data: Json, entry: str, relative: str, text: str) -> Json:
+        """Resolve file references where unpack puts them, then anywhere else there are more."""
+        markers = text.count(f'"{FILE_KEY}"') + text.count(f'"{VOICE_KEY}"')
+        if not markers:
+            return data
+        kind = "forms/*" if entry.startswith("forms/") else entry
+        for parent, key, pointer in _places(data, _FILE_PLACES.get(kind, ()), ""):
+            parent[key] = self.pull_files(parent[key], entry, pointer, relative, text)
+            markers -= 1
+        return self.pull_files(data, entry, "", relative, text) if markers > 0 else data
 
     def pull_files(self, value: Json, entry: str, pointer: str, relative: str, text: str) -> Json:
         """Replace every `{"$file": path}` with that file's text (and `$voice` with its steps)."""
@@ -263,7 +277,7 @@ class _Reader:
             problem = "file reference must be a non-empty string"
         elif path.startswith("/") or "\\" in path or ".." in path.split("/"):
             problem = f"file reference {path!r} must be a relative path inside the source tree"
-        elif path not in self.rendered and not os.path.isfile(os.path.join(self.root, path)):
+        elif path not in self.rendered and not os.path.isfile(self.display(path)):
             problem = f"file reference {path!r}: no such file"
         if problem is None:
             return str(path)
@@ -279,6 +293,33 @@ class _Reader:
         except SourceError as exc:
             self.problems.extend(exc.problems)
             return []
+
+
+# Where unpack writes file references (`*` is every array item): checked first, as a full walk
+# of every document is the slow part of loading a tree.
+_FILE_PLACES: dict[str, tuple[tuple[str, ...], ...]] = {
+    "integrations/integrations.json": (("integrations", "*", "script"),),
+    "integrations/sharedfunctions.json": (("*", "script"),),
+    "integrations/scriptSteps.json": (("*", "script"), ("*", "libraries", "*", "library", "script")),
+    "forms/*": (("messages", "emailTemplates", "*", "email"), ("messages", "smsTemplates", "*", "sms"),
+                ("messages", "internationalVoiceScriptSteps", "*", "voiceScriptSteps")),
+}
+
+
+def _places(value: Json, patterns: Iterable[tuple[str, ...]], pointer: str) -> Iterator[tuple[Json, Any, str]]:
+    """`(container, key, pointer)` of every value the patterns name that is a file reference."""
+    for pattern in patterns:
+        head, rest = pattern[0], pattern[1:]
+        if head == "*":
+            children = list(enumerate(value)) if isinstance(value, list) else []
+        else:
+            children = [(head, value[head])] if isinstance(value, dict) and head in value else []
+        for key, child in children:
+            here = f"{pointer}/{_escape(str(key))}"
+            if rest:
+                yield from _places(child, (rest,), here)
+            elif isinstance(child, dict) and len(child) == 1 and (FILE_KEY in child or VOICE_KEY in child):
+                yield value, key, here
 
 
 def _escape(key: str) -> str:
