@@ -51,6 +51,8 @@ ZIP_CASES = [
                  r"entry name contains a backslash", id="backslash"),
     pytest.param(lambda p: make_zip(p, [("engine.json", ENGINE), ("properties/properties.json", b"[1,")]),
                  r"/properties/properties\.json:1:4: error: entry is not JSON", id="not-json"),
+    pytest.param(lambda p: make_zip(p, [("engine.json", ENGINE), ("properties/properties.json", b"[\n  NaN]")]),
+                 r"/properties/properties\.json:2:3: error: entry is not JSON: NaN is not allowed", id="nan"),
     pytest.param(lambda p: make_zip(p, [("properties/properties.json", PROPERTIES)]),
                  r"\.zip: error: no engine\.json", id="no-engine"),
     pytest.param(lambda p: make_zip(p, [("engine.json", ENGINE), ("engine.json", ENGINE)]),

@@ -11,7 +11,7 @@ from pathlib import Path, PurePosixPath
 from typing import Iterable, Sequence
 
 from .errors import ArchiveError, Location
-from .jsontext import dumps_entry
+from .jsontext import dumps_entry, loads_strict
 from .model import ENGINE, DateTime, Entry, Plan
 
 MAX_TOTAL_SIZE = 256 * 1024 * 1024  # uncompressed bytes; the largest real export is a few MiB
@@ -37,7 +37,7 @@ def read_plan(path: Path) -> Plan:
         except UnicodeDecodeError as exc:
             raise ArchiveError.at(where, f"entry is not UTF-8 text ({exc.reason} at byte {exc.start})") from None
         try:
-            data = json.loads(text)
+            data = loads_strict(text)
         except json.JSONDecodeError as exc:
             raise ArchiveError.at(Location(where, exc.lineno, exc.colno), f"entry is not JSON: {exc.msg}") from None
         texts[where] = text

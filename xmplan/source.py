@@ -17,6 +17,7 @@ from . import texts
 from .canonical import entry_order_key
 from .eras import DEFAULT_ERA, ERAS, fill
 from .errors import Location, Problem, SourceError
+from .jsontext import loads_strict
 from .model import DateTime, Entry, Json, Plan, objects
 from .unpack import FILE_KEY, VOICE_KEY
 
@@ -172,7 +173,7 @@ class _Reader:
 
     def parse(self, relative: str, text: str) -> Json:
         try:
-            return json.loads(text)
+            return loads_strict(text)
         except json.JSONDecodeError as exc:
             self.problems.append(Problem(Location(self.display(relative), exc.lineno, exc.colno),
                                          f"invalid JSON: {exc.msg}", "error", "json-syntax"))

@@ -15,7 +15,7 @@ from . import callbacks, scripts
 from .engine import Engine
 from .engines import get_engine
 from .fakes import Answer, FakeServer
-from .forms import bound_form
+from .forms import BoundForm, bound_form
 from .host import XMATTERS, Host, InboundRequest, RunSetup
 from .outcome import Failure, Outcome
 
@@ -91,6 +91,8 @@ class Runtime:
                           if isinstance(c, dict) and "name" in c}
         self._libraries = scripts.libraries(plan)
         self._integrations = scripts.integrations(plan)
+        # Per integration, what every run of it repeats: the scripts to run and the bound form.
+        self._prepared: dict[int, tuple[list[scripts.Script], BoundForm | None]] = {}
 
     def respond(self, endpoint: str, *answers: Answer, method: str | None = None, path: str | None = None) -> None:
         """Answer requests to `endpoint` (optionally only `method` and a `path` glob) with these answers
@@ -123,11 +125,19 @@ class Runtime:
         if code is None:
             raise XmplanError.at(self.plan.origin or "plan", f"integration {name!r} has no script "
                                                               f"(action {record.get('action')})")
-        host = Host(self._setup(record, request), self.fakes.session())
-        error = self._execute(scripts.run_scripts(code, self._libraries), host)
+        to_run, form = self._prepare(record, code)
+        host = Host(self._setup(record, request, form), self.fakes.session())
+        error = self._execute(to_run, host)
         return Outcome(name, tuple(host.steps), error)
 
-    def _setup(self, record: Json, request: Request) -> RunSetup:
+    def _prepare(self, record: Json, code: scripts.Code) -> tuple[list[scripts.Script], BoundForm | None]:
+        prepared = self._prepared.get(id(record))
+        if prepared is None:
+            prepared = (scripts.run_scripts(code, self._libraries), bound_form(self.plan, record.get("form")))
+            self._prepared[id(record)] = prepared
+        return prepared
+
+    def _setup(self, record: Json, request: Request, form: BoundForm | None = None) -> RunSetup:
         body: Json = request.body
         objects = None
         if record.get("type") == "OUTBOUND_WEBHOOK":
@@ -143,7 +153,9 @@ class Runtime:
         inbound = InboundRequest(text, {str(k): str(v) for k, v in request.headers.items()}, parameters,
                                  request.request_id or str(uuid.uuid4()), str(record.get("id", "")))
         form_uuid = record.get("form")
-        return RunSetup(inbound, self.constants, self.endpoints, form_uuid, bound_form(self.plan, form_uuid),
+        if form is None:
+            form = bound_form(self.plan, form_uuid)
+        return RunSetup(inbound, self.constants, self.endpoints, form_uuid, form,
                         objects, self.real_http, self.tokens, min(self.time_limit, 30.0))
 
     def _execute(self, to_run: list[scripts.Script], host: Host) -> Failure | None:

@@ -139,17 +139,18 @@ class TranslationCache:
     """Compiled scripts by source text: an in-memory LRU, backed on disk for large sources."""
 
     def __init__(self) -> None:
-        self._memory: OrderedDict[str, Compiled] = OrderedDict()
+        self._memory: OrderedDict[str, Compiled] = OrderedDict()  # source text -> translation
         self._lock = threading.Lock()
         self._tag = f"js2py-{version('Js2Py')}-{sys.implementation.cache_tag}-t{TRANSLATOR_VERSION}"
 
     def get(self, text: str) -> Compiled:
-        digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+        # Keyed by the text itself: a str caches its hash, so a script run again costs one lookup.
         with self._lock:
-            found = self._memory.get(digest)
+            found = self._memory.get(text)
             if found is not None:
-                self._memory.move_to_end(digest)
+                self._memory.move_to_end(text)
                 return found
+        digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
         use_disk = len(text) >= DISK_CACHE_MIN_CHARS
         compiled = self._load(digest) if use_disk else None
         if compiled is None:
@@ -157,7 +158,7 @@ class TranslationCache:
             if use_disk:
                 self._store(digest, compiled)
         with self._lock:
-            self._memory[digest] = compiled
+            self._memory[text] = compiled
             while len(self._memory) > MEMORY_CACHE_ENTRIES:
                 self._memory.popitem(last=False)
         return compiled
