@@ -35,6 +35,11 @@ class _Constant(Exception):
 
 def loads_strict(text: str) -> Json:
     """`json.loads` without the NaN and Infinity extensions: plans are plain JSON."""
+    if orjson is not None:
+        try:
+            return orjson.loads(text)
+        except orjson.JSONDecodeError:
+            pass  # the stdlib gives the message and place, or takes what orjson will not (lone surrogates)
     try:
         return json.loads(text, parse_constant=_refuse_constant)
     except _Constant as exc:

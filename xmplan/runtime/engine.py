@@ -13,10 +13,16 @@ HOST_GLOBAL = "__xmplan_host__"
 
 @dataclass(frozen=True)
 class Script:
-    """A piece of JavaScript and the file name errors should name (e.g. scripts/integrations/X.js)."""
+    """A piece of JavaScript and the file name errors should name (e.g. scripts/integrations/X.js).
+
+    `reusable`: the script leaves the same state every run and calls the host function only from
+    functions called later, never while it loads. An engine may then run a leading series of
+    reusable scripts once and, before each later run, restore the global state they left.
+    """
 
     filename: str
     text: str
+    reusable: bool = False
 
 
 class Engine(Protocol):

@@ -33,10 +33,19 @@ var __xmplan__ = (function (host, global) {
         }
     }
 
-    var start = call("init");
-    var request = start.request;
-    for (var alias in start.headerAliases) {
-        hidden(request.headers, alias, request.headers[start.headerAliases[alias]]);
+    // The run's own values come from the host at the first use, not while the prelude loads, so
+    // an engine may load the prelude once and restore that state before every run.
+    var start, request, callback;
+    function begin() {
+        if (start !== undefined) {
+            return;
+        }
+        start = call("init");
+        request = start.request;
+        for (var alias in start.headerAliases) {
+            hidden(request.headers, alias, request.headers[start.headerAliases[alias]]);
+        }
+        callback = start.callback || {};
     }
 
     function show(value) {
@@ -121,12 +130,12 @@ var __xmplan__ = (function (host, global) {
     var JXON = {parse: xmlToJs, stringify: jsToString, jsToString: jsToString};
     var XMLUtils = {JXON: jxon};
 
-    var callback = start.callback || {};
     var trigger = {properties: {}};
     var factories = {};
     var modules = {};
 
     function builtins(module) {
+        begin();
         return [request, form, trigger, http, console, start.constants, require, module.exports, module,
             JXON, XMLUtils, callback.event, callback.respondedTo, callback.response, callback.statusChanged,
             callback.deliveryStatusUpdated, callback.notification, callback.annotation, callback.escalation];

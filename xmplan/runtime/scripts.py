@@ -18,7 +18,8 @@ Json = Any
 PARAMETERS = ("request, form, trigger, http, console, constants, require, exports, module, JXON, XMLUtils, "
               "event, respondedTo, response, statusChanged, deliveryStatusUpdated, notification, annotation, "
               "escalation")
-PRELUDE = Script("<xmplan prelude>", files("xmplan.runtime").joinpath("prelude.js").read_text(encoding="utf-8"))
+PRELUDE = Script("<xmplan prelude>", files("xmplan.runtime").joinpath("prelude.js").read_text(encoding="utf-8"),
+                 reusable=True)
 
 _REQUIRE = re.compile(r"""\brequire\s*\(\s*(['"])((?:(?!\1).)*)\1\s*\)""")
 _DYNAMIC_REQUIRE = re.compile(r"""\brequire\s*\(\s*[^'"\s)]""")

@@ -12,8 +12,9 @@ of their own properties is taken once and restored before each run.
 from __future__ import annotations
 
 import functools
+import types
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any, Callable, Iterable
 
 import js2py
 import js2py.pyjs as pyjs
@@ -53,34 +54,54 @@ def harden() -> None:
 @dataclass(frozen=True)
 class _Saved:
     obj: base.PyJs
-    own: dict[str, dict[str, Any]]
+    own: dict[str, Any]
     extensible: bool
     prototype: Any
     value: Any
+    flat: bool  # a function's scope: own maps names to values, not to property descriptors
 
 
-class BuiltinsSnapshot:
-    """The own properties, prototype, extensibility and value of every built-in object."""
+class Snapshot:
+    """The own properties, prototype, extensibility and value of a set of objects, to put back later."""
 
-    def __init__(self) -> None:
-        self._saved = [
-            _Saved(obj, {k: dict(d) for k, d in obj.own.items()}, obj.extensible, obj.prototype, obj.value)
-            for obj in _reachable_builtins()
-        ]
+    def __init__(self, objects: list[base.PyJs]) -> None:
+        self._saved = [_save(obj) for obj in objects]
         self.size = len(self._saved)
 
     def restore(self) -> None:
         for saved in self._saved:
             obj = saved.obj
-            obj.own = {k: d.copy() for k, d in saved.own.items()}
+            if saved.flat:
+                obj.own = dict(saved.own)
+            else:
+                obj.own = {k: d.copy() for k, d in saved.own.items()}
             obj.extensible = saved.extensible
             obj.prototype = saved.prototype
             obj.value = saved.value
 
 
-def _reachable_builtins() -> list[base.PyJs]:
+def _is_flat(obj: base.PyJs) -> bool:
+    return isinstance(obj, base.Scope) and obj.prototype is not None
+
+
+def _save(obj: base.PyJs) -> _Saved:
+    flat = _is_flat(obj)
+    own = dict(obj.own) if flat else {k: dict(d) for k, d in obj.own.items()}
+    return _Saved(obj, own, obj.extensible, obj.prototype, obj.value, flat)
+
+
+class BuiltinsSnapshot(Snapshot):
+    """Every built-in object, as js2py made it (after `harden()`)."""
+
+    def __init__(self) -> None:
+        super().__init__(reachable(pyjs.JS_BUILTINS.values()))
+
+
+def reachable(roots: Iterable[Any]) -> list[base.PyJs]:
+    """Every JS object reachable from `roots`: through prototypes, properties, accessors and, for
+    functions, the scopes they close over (translated functions keep theirs as the `var` default)."""
     found: dict[int, base.PyJs] = {}
-    stack = list(pyjs.JS_BUILTINS.values())
+    stack = list(roots)
     while stack:
         obj = stack.pop()
         # Primitives (numbers, strings...) are shared and cached by js2py but never get properties.
@@ -89,9 +110,26 @@ def _reachable_builtins() -> list[base.PyJs]:
         found[id(obj)] = obj
         if obj.prototype is not None:
             stack.append(obj.prototype)
-        for desc in obj.own.values():
-            stack.extend(desc[k] for k in ("value", "get", "set") if k in desc)
+        if _is_flat(obj):
+            stack.extend(obj.own.values())
+        else:
+            for desc in obj.own.values():
+                stack.extend(desc[k] for k in ("value", "get", "set") if k in desc)
+        code = getattr(obj, "code", None) if isinstance(obj, base.PyJsFunction) else None
+        if isinstance(code, types.FunctionType):
+            stack.extend(code.__defaults__ or ())
+            stack.extend(_cell_contents(code.__closure__ or ()))
     return list(found.values())
+
+
+def _cell_contents(cells: Iterable[types.CellType]) -> list[Any]:
+    contents = []
+    for cell in cells:
+        try:
+            contents.append(cell.cell_contents)
+        except ValueError:  # an empty cell
+            pass
+    return contents
 
 
 class HostAbort(BaseException):
@@ -119,8 +157,22 @@ def _js_host(host: Callable[[str, str], str]) -> base.PyJsFunction:
 _NAMESPACE = {name: getattr(pyjs, name) for name in pyjs.__all__}
 
 
-def new_globals(host: Callable[[str, str], str]) -> dict[str, Any]:
-    """Python globals for one run's translated scripts: a fresh JS global scope with the host bound."""
+@dataclass(frozen=True)
+class Globals:
+    """One global scope: the Python globals translated code runs in, and its `this` object."""
+
+    scope: base.Scope
+    this: base.PyJs
+    namespace: dict[str, Any]
+
+    def activate(self) -> None:
+        # js2py keeps the global `this` in a class attribute; This shares the scope's properties.
+        self.this.own = self.scope.own
+        base.PyJs.GlobalObject = self.this
+
+
+def new_globals(host: Callable[[str, str], str]) -> Globals:
+    """A fresh JS global scope for translated scripts, with the host function bound."""
     builtins = {k: v for k, v in pyjs.JS_BUILTINS.items() if k not in _OMITTED_GLOBALS}
     scope = pyjs.Scope(builtins)
     pyjs.set_global_object(scope)
@@ -129,4 +181,28 @@ def new_globals(host: Callable[[str, str], str]) -> dict[str, Any]:
     )
     namespace = dict(_NAMESPACE)
     namespace["var"] = scope
-    return namespace
+    return Globals(scope, base.PyJs.GlobalObject, namespace)
+
+
+class Image:
+    """A global scope as some scripts left it, with everything reachable from it, to reuse in later runs.
+
+    `restore()` puts back every object the scope reaches (the built-ins included) and the
+    variables of every function scope: a run started from a restored image sees exactly the
+    state the scripts left, whatever an earlier run changed.
+    """
+
+    def __init__(self, globals_: Globals) -> None:
+        self.globals = globals_
+        roots = [globals_.scope, globals_.this, *pyjs.JS_BUILTINS.values()]
+        self._snapshot = Snapshot(reachable(roots))
+        # Translated scripts define their functions as Python globals: put back the image's ones.
+        self._namespace = dict(globals_.namespace)
+        self.size = self._snapshot.size
+
+    def restore(self) -> Globals:
+        self._snapshot.restore()
+        self.globals.activate()
+        self.globals.namespace.clear()
+        self.globals.namespace.update(self._namespace)
+        return self.globals

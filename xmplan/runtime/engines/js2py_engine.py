@@ -25,7 +25,7 @@ from js2py.base import PyJsException
 from xmplan.errors import ScriptError
 from xmplan.runtime.engine import HostFunction, Script
 from xmplan.runtime.engines import _errors
-from xmplan.runtime.engines._js2py_sandbox import BuiltinsSnapshot, HostAbort, harden, new_globals
+from xmplan.runtime.engines._js2py_sandbox import BuiltinsSnapshot, HostAbort, Image, harden, new_globals
 from xmplan.runtime.engines._js2py_translate import Compiled, TranslationCache, TranslationError
 
 DEFAULT_MEMORY_LIMIT = 256 * 1024 * 1024
@@ -41,6 +41,8 @@ class _Stop(BaseException):
 
 @dataclass
 class _RunState:
+    host: HostFunction
+    thread: int | None = None
     done: threading.Event = field(default_factory=threading.Event)
     index: int = 0
     error: BaseException | None = None
@@ -57,17 +59,47 @@ class Js2pyEngine:
         self.memory_limit = memory_limit
         self._cache = TranslationCache()
         self._snapshot = BuiltinsSnapshot()
+        self._images: dict[tuple[str, ...], Image] = {}  # by the texts of the reusable scripts
+        self._running: _RunState | None = None
         self._lock = threading.Lock()  # built-ins are process-wide: one run at a time
         self._stuck: list[threading.Thread] = []
 
     def run(self, scripts: Sequence[Script], host: HostFunction, *, time_limit: float) -> None:
         compiled = [(script, self._translate(script)) for script in scripts]
+        reused = next((i for i, script in enumerate(scripts) if not script.reusable), len(scripts))
         with self._lock:
             self._stuck = [t for t in self._stuck if t.is_alive()]
+            if self._stuck:
+                # A run still stuck in C holds objects of the images: build them again later.
+                self._images.clear()
+            image = self._image(compiled[:reused], time_limit) if reused and not self._stuck else None
+            if image is None:
+                self._snapshot.restore()
+                namespace, to_run = new_globals(self._call_host).namespace, compiled
+            else:
+                namespace, to_run = image.restore().namespace, compiled[reused:]
+            state = self._execute(to_run, namespace, time_limit, host)
+        # Errors are located in any of the run's scripts: a prelude function may be where one is thrown.
+        self._raise_outcome(state, compiled, len(compiled) - len(to_run), time_limit)
+
+    def _image(self, compiled: list[tuple[Script, Compiled]], time_limit: float) -> Image | None:
+        """The global state the reusable scripts leave, from a run of them alone (None if it fails)."""
+        key = tuple(script.text for script, _ in compiled)
+        image = self._images.get(key)
+        if image is None:
             self._snapshot.restore()
-            namespace = new_globals(host)
-            state = self._execute(compiled, namespace, time_limit)
-        self._raise_outcome(state, compiled, time_limit)
+            globals_ = new_globals(self._call_host)
+            if self._execute(compiled, globals_.namespace, time_limit, _no_host).error is not None:
+                return None  # run them with the rest, so their error is reported as usual
+            image = self._images[key] = Image(globals_)
+        return image
+
+    def _call_host(self, operation: str, json_text: str) -> str:
+        # Every global scope holds this one function: it answers only the running run's thread.
+        state = self._running
+        if state is None or state.thread != threading.get_ident():
+            raise RuntimeError("the host function was called outside its run")
+        return state.host(operation, json_text)
 
     def _translate(self, script: Script) -> Compiled:
         try:
@@ -76,10 +108,12 @@ class Js2pyEngine:
             raise _errors.script_error(script.filename, err.line, err.message, _errors.RULE_SYNTAX) from None
 
     def _execute(self, compiled: list[tuple[Script, Compiled]], namespace: dict[str, Any],
-                 time_limit: float) -> _RunState:
-        state = _RunState()
+                 time_limit: float, host: HostFunction) -> _RunState:
+        state = _RunState(host)
+        self._running = state
 
         def work() -> None:
+            state.thread = threading.get_ident()
             try:
                 for index, (_script, code) in enumerate(compiled):
                     state.index = index
@@ -109,6 +143,7 @@ class Js2pyEngine:
             if not isinstance(state.error, _Stop):  # still running, stuck in C
                 state.error = _Stop(reason)
             state.message = reason
+        self._running = None
         return state
 
     def _stop(self, worker: threading.Thread, state: _RunState) -> None:
@@ -120,14 +155,14 @@ class Js2pyEngine:
         if not state.done.is_set():
             self._stuck.append(worker)
 
-    def _raise_outcome(self, state: _RunState, compiled: list[tuple[Script, Compiled]],
+    def _raise_outcome(self, state: _RunState, compiled: list[tuple[Script, Compiled]], skipped: int,
                        time_limit: float) -> None:
         error = state.error
         if error is None:
             return
         if isinstance(error, HostAbort):
             raise error.error
-        running = compiled[min(state.index, len(compiled) - 1)][0].filename if compiled else "<script>"
+        running = compiled[min(skipped + state.index, len(compiled) - 1)][0].filename if compiled else "<script>"
         filename, line = _locate(error.__traceback__, compiled, running)
         if isinstance(error, _Stop) and state.message == "timeout":
             raise _errors.timeout_error(filename, line, time_limit) from None
@@ -142,6 +177,10 @@ class Js2pyEngine:
             raise error
         message = f"js2py failed: {type(error).__name__}: {error}"
         raise _errors.script_error(filename, line, message) from None
+
+
+def _no_host(operation: str, _json_text: str) -> str:
+    raise RuntimeError(f"a reusable script called the host ({operation!r}) while loading")
 
 
 def _js_message(err: PyJsException) -> str:
