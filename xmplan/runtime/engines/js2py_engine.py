@@ -1,6 +1,8 @@
 """The js2py engine: JavaScript translated to Python, run in-process under a deadline and memory watch.
 
-Each run gets a fresh global scope (built-in objects restored from a snapshot first), runs in a
+Each run gets a fresh global scope (built-in objects restored from a snapshot first; when the run
+starts with reusable scripts such as the prelude, the whole state they left, loaded once, is
+restored instead of running them again), runs in a
 worker thread, and is stopped by an asynchronous exception when it passes `time_limit` or grows
 the process's resident memory by more than `memory_limit` bytes (polled every 10 ms, so one huge
 allocation can overshoot before it is caught). The stop exception derives from BaseException,

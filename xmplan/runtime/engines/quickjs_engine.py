@@ -121,17 +121,21 @@ class QuickJSEngine:
         # Repeats after the deadline: QuickJS checks for signals only every ~10k operations.
         signal.setitimer(signal.ITIMER_REAL, time_limit, _REPEAT_SECONDS)
         outcome: list[Any] = []  # [index, JSRuntimeError | None] once evaluation ended
-        while True:
-            try:  # a _Stop can surface anywhere until `active` is cleared, so this loops
-                if not outcome:
-                    outcome = self._evaluate(interpreter, scripts, run)
-                run.active = False
-                break
-            except _Stop:
-                run.timed_out = True
-                outcome = outcome or [len(run.starts) - 1, None]
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
+        try:
+            while True:
+                try:  # a _Stop can surface anywhere until `active` is cleared, so this loops
+                    if not outcome:
+                        outcome = self._evaluate(interpreter, scripts, run)
+                    run.active = False
+                    break
+                except _Stop:
+                    run.timed_out = True
+                    outcome = outcome or [len(run.starts) - 1, None]
+        finally:
+            # Also when evaluation raised something else: a timer left running would stop later code.
+            run.active = False
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.signal(signal.SIGALRM, previous)
         index, failure = outcome
         if run.host_error is not None:
             raise run.host_error
