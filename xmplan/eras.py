@@ -204,8 +204,11 @@ class _Filler:
             self.response(response, index, key, new)
 
     def section(self, section: Json, index: int, form_key: str, parent_new: bool) -> None:
-        seed = (form_key, "section", str(section.get("sectionType")), str(section.get("title", "")), str(index))
-        new = self.ids(section, "panelSectionUuid", *seed) if self.since("E5") else parent_new
+        if self.since("E5"):
+            seed = (form_key, "section", str(section.get("sectionType")), str(section.get("title", "")), str(index))
+            new = "panelSectionUuid" not in section and self.ids(section, "panelSectionUuid", *seed)
+        else:
+            new = parent_new
         if new:
             handling = section.get("sectionType") == HANDLING_SECTION
             self.defaults(section, {"isVisible": not handling, "isCollapsed": False, "order": index,
@@ -213,13 +216,15 @@ class _Filler:
             if handling and not section["sectionItems"]:
                 section["sectionItems"] = [{"property": copy_json(prop)} for prop in HANDLING_PROPERTIES]
         for position, item in objects(section.get("sectionItems")):
-            name = str(item.get("propertyName", (item.get("property") or {}).get("name", position)))
+            if "id" in item:
+                continue  # an exported item: it has everything its era gives it
+            prop = item.get("property")
+            name = str(item.get("propertyName", prop.get("name", position) if isinstance(prop, dict) else position))
             if self.ids(item, "id", form_key, "item", name):
                 self.defaults(item, {"order": position, "textIsMultiLine": False, "isRequired": False,
                                      "isVisible": section.get("isVisible", True), "isIncludeInCallbacks": False})
                 if self.since("E5"):
                     self.ids(item, "panelSectionItemUuid", form_key, "panel item", name)
-                prop = item.get("property")
                 if isinstance(prop, dict):
                     self.defaults(prop, {"isSystem": True})
                     if self.since("E5"):

@@ -53,8 +53,14 @@ def write_tree(root: Path, files: Mapping[str, bytes], force: bool = False) -> N
             if folder not in made:
                 os.makedirs(folder, exist_ok=True)
                 made.add(folder)
-            with open(target, "wb") as stream:
-                stream.write(data)
+            # os-level calls: half the cost of open() for the thousands of small files of a corpus
+            fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+            try:
+                rest = memoryview(data)
+                while rest:
+                    rest = rest[os.write(fd, rest):]
+            finally:
+                os.close(fd)
         if root.exists():
             root.rmdir()
         os.replace(temp, root)

@@ -190,6 +190,10 @@ class _Reader:
                 found.extend(f"{relative}/{name}" for name in names if not name.startswith("."))
         return sorted(found)
 
+    @functools.cached_property
+    def file_set(self) -> frozenset[str]:
+        return frozenset(self.all_files)
+
     def render_all(self, context: Mapping[str, Any]) -> None:
         environment = jinja2.Environment(loader=jinja2.FileSystemLoader(str(self.root)),
                                          undefined=jinja2.StrictUndefined, keep_trailing_newline=True,
@@ -278,7 +282,7 @@ class _Reader:
             problem = "file reference must be a non-empty string"
         elif path.startswith("/") or "\\" in path or ".." in path.split("/"):
             problem = f"file reference {path!r} must be a relative path inside the source tree"
-        elif path not in self.rendered and not os.path.isfile(self.display(path)):
+        elif path not in self.rendered and path not in self.file_set:
             problem = f"file reference {path!r}: no such file"
         if problem is None:
             return str(path)

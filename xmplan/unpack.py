@@ -18,6 +18,7 @@ from .model import INTEGRATIONS, SCRIPT_STEPS, SHARED_FUNCTIONS, DateTime, Json,
 HANDLING = re.compile(r"(:system:handling:[A-Za-z]+)(\d+)")
 # Scripts and texts go into the zip byte for byte: git must not touch their line endings.
 GITATTRIBUTES = "plan/** -text\nscripts/** -text\n"
+_MARKER_TEXT = re.compile(r'"\$(file|voice)"|\\u0024')  # `$` may be written escaped
 _EDITED = (INTEGRATIONS, SHARED_FUNCTIONS, SCRIPT_STEPS)
 FILE_KEY = "$file"
 VOICE_KEY = "$voice"
@@ -132,7 +133,7 @@ def _unpack_steps(tree: _Tree, steps: list[Json]) -> None:
 def _refuse_markers(entry_name: str, data: Json, text: str | None) -> None:
     """A real export holding our `$file` shape could not be told apart from it; none do."""
     text = text if text is not None else dumps_entry(data)
-    if FILE_KEY not in text and VOICE_KEY not in text and "\\u0024" not in text:  # `$` may be escaped
+    if not _MARKER_TEXT.search(text):
         return
     _refuse_marker_objects(entry_name, data)
 
