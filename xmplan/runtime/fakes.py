@@ -8,25 +8,9 @@ from dataclasses import dataclass, field
 from http import HTTPStatus
 from typing import Any, Callable, Mapping, Sequence, Union
 
-from .outcome import HttpResponse
+from .outcome import HttpResponse, SentRequest
 
 Json = Any
-
-
-@dataclass(frozen=True)
-class SentRequest:
-    """What a script sent, as a responder function sees it."""
-
-    endpoint: str
-    method: str
-    path: str
-    url: str
-    headers: Mapping[str, str]
-    body: str | None
-
-    @property
-    def json(self) -> Json:
-        return json.loads(self.body) if self.body else None
 
 
 Responder = Callable[[SentRequest], Union[HttpResponse, Mapping[str, Json]]]

@@ -11,9 +11,9 @@ from http import HTTPStatus
 from typing import Any, Callable, Mapping
 from urllib.parse import quote
 
-from .fakes import FakeSession, SentRequest
+from .fakes import FakeSession
 from .forms import BoundForm, trigger_problems
-from .outcome import ConsoleLine, Event, HttpCall, HttpResponse, Rejected, Step
+from .outcome import ConsoleLine, Event, HttpCall, HttpResponse, Rejected, SentRequest, Step
 from . import jxon
 
 Json = Any
@@ -120,7 +120,7 @@ class Host:
             headers["Content-Type"] = "application/json"
         body = options.get("body")
         sent = SentRequest(endpoint, method, path, url, headers, body)
-        call = dict(endpoint=endpoint, method=method, path=path, url=url, headers=headers, body=body)
+        call = vars(sent)
         response, real = self._answer(sent)
         if isinstance(response, str):
             self.steps.append(HttpCall(**call, response=None, error=response, real=real))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import asdict, dataclass
 from typing import Any, Mapping, Union
 
@@ -39,8 +40,8 @@ class HttpResponse:
 
 
 @dataclass(frozen=True)
-class HttpCall:
-    """One `request.write()`: what was sent and what came back (`error` when nothing did)."""
+class SentRequest:
+    """What a script sent, as a fake responder function sees it."""
 
     endpoint: str
     method: str
@@ -48,16 +49,20 @@ class HttpCall:
     url: str
     headers: Mapping[str, str]
     body: str | None
-    response: HttpResponse | None
-    error: str | None = None
-    real: bool = False
 
     @property
     def json(self) -> Json:
         """The body sent, parsed as JSON."""
-        import json
-
         return json.loads(self.body) if self.body else None
+
+
+@dataclass(frozen=True)
+class HttpCall(SentRequest):
+    """One `request.write()`: what was sent and what came back (`error` when nothing did)."""
+
+    response: HttpResponse | None
+    error: str | None = None
+    real: bool = False
 
 
 @dataclass(frozen=True)

@@ -112,10 +112,13 @@ class QuickJSEngine:
         interpreter = _Interpreter(run)
         interpreter.eval(_BOOTSTRAP)
 
-        def on_alarm(_signum: int, _frame: Any) -> None:
+        def on_alarm(_signum: int, frame: Any) -> None:
             if run.active:
                 run.timed_out = True
-                raise _Stop
+                # Raise only inside QuickJS's own evaluation (its interrupt check runs this
+                # handler within the eval call): raised in the cleanup below, it would escape.
+                if frame is not None and frame.f_code is _EVAL_CODE:
+                    raise _Stop
 
         previous = signal.signal(signal.SIGALRM, on_alarm)
         # Repeats after the deadline: QuickJS checks for signals only every ~10k operations.
@@ -155,6 +158,9 @@ class QuickJSEngine:
                 return [index, err]
             line += script.text.count("\n") + 2
         return [len(scripts) - 1, None]
+
+
+_EVAL_CODE = _Interpreter.eval.__code__
 
 
 def _script_error(text: str, scripts: Sequence[Script], starts: list[int], index: int) -> XmplanError:
