@@ -107,6 +107,10 @@ def second_form_with_the_same_number(tree: Path) -> None:
 
 
 SOURCE_CASES = [
+    pytest.param(edit("plan/xmplan.json", '"2021-01-01 00:00:00"', '"2021-02-30 00:00:00"'),
+                 r"plan/xmplan\.json: error: bad timestamp '2021-02-30 00:00:00'", id="impossible-date"),
+    pytest.param(edit("plan/xmplan.json", '"era": "E6"', '"era": "E9"'),
+                 r"plan/xmplan\.json: error: unknown era 'E9'", id="unknown-era"),
     pytest.param(second_form_with_the_same_number,
                  r"plan/forms/Other/1234567\.json: error: becomes zip entry forms/Alert/1234567\.json, "
                  r"as .*plan/forms/Alert/1234567\.json does", id="two-forms-one-entry"),

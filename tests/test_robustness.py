@@ -12,7 +12,7 @@ import pytest
 from xmplan.cli import main
 
 SAMPLE = Path(__file__).parent / "samples" / "minimal"
-DOCUMENTS = ["plan/forms/Alert/form.json", "plan/properties/properties.json"]
+DOCUMENTS = ["plan/forms/Alert/form.json", "plan/properties/properties.json", "plan/xmplan.json"]
 WRONG = [5, "x", None, [], {}, [1]]
 
 

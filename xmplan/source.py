@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import functools
 import json
 import os
@@ -48,10 +49,8 @@ def load_source(root: Path, values: Mapping[str, Any] | None = None) -> Plan:
     if not (root / "plan").is_dir():
         raise SourceError.at(str(root), "not a plan source tree: no plan/ directory")
     context = template_values(root, values)
-    settings = reader.json_file(SETTINGS, {})
+    settings = _settings(reader)
     era = settings.get("era", DEFAULT_ERA)
-    if era not in ERAS:
-        raise SourceError.at(reader.display(SETTINGS), f"unknown era {era!r} (one of {', '.join(ERAS)})")
     reader.render_all(context)
     documents = reader.documents()
     reader.raise_problems()
@@ -64,6 +63,26 @@ def load_source(root: Path, values: Mapping[str, Any] | None = None) -> Plan:
     order = list(settings.get("canvasOrder", []))
     ordered = sorted(plan.entries, key=lambda e: entry_order_key(e.name, e.data, order))
     return Plan(tuple(ordered), plan.origin, plan.sources, plan.texts)
+
+
+_SETTING_TYPES = {"era": str, "timestamp": str, "timestamps": dict, "canvasOrder": list, "compact": list}
+
+
+def _settings(reader: _Reader) -> dict[str, Any]:
+    """plan/xmplan.json, checked: every key is optional, and each has one shape."""
+    settings = reader.json_file(SETTINGS, {})
+    where = reader.display(SETTINGS)
+    for key, value in settings.items():
+        expected = _SETTING_TYPES.get(key)
+        if expected is None:
+            raise SourceError.at(where, f"unknown setting {key!r} (known: {', '.join(_SETTING_TYPES)})")
+        items = value.values() if isinstance(value, dict) else value if isinstance(value, list) else ()
+        if not isinstance(value, expected) or not all(isinstance(item, str) for item in items):
+            shape = {str: "a string", dict: "an object of strings", list: "a list of strings"}[expected]
+            raise SourceError.at(where, f"setting {key!r} must be {shape}")
+    if settings.get("era", DEFAULT_ERA) not in ERAS:
+        raise SourceError.at(where, f"unknown era {settings['era']!r} (one of {', '.join(ERAS)})")
+    return settings
 
 
 def _timestamps(reader: _Reader, settings: Json) -> dict[str, DateTime]:
@@ -79,13 +98,11 @@ def _timestamps(reader: _Reader, settings: Json) -> dict[str, DateTime]:
 
 
 def _parse_time(text: str) -> DateTime:
-    match = re.fullmatch(r"(\d{4})-(\d\d)-(\d\d)[ T](\d\d):(\d\d):(\d\d)", text)
-    if not match:
+    """A zip timestamp: a real date and time that DOS time can hold (1980 to 2107)."""
+    stamp = datetime.datetime.strptime(text.replace("T", " "), "%Y-%m-%d %H:%M:%S")
+    if not 1980 <= stamp.year <= 2107:
         raise ValueError(text)
-    stamp = tuple(int(part) for part in match.groups())
-    if not (1980, 1, 1) <= stamp[:3] <= (2107, 12, 31):
-        raise ValueError(text)
-    return stamp  # type: ignore[return-value]
+    return (stamp.year, stamp.month, stamp.day, stamp.hour, stamp.minute, stamp.second)
 
 
 def _link_texts(plan: Plan) -> Plan:
@@ -155,9 +172,9 @@ class _Reader:
         if not path.is_file():
             return default
         data = self.parse(relative, self.read(relative))
-        if data is not None and not isinstance(data, dict):
-            raise SourceError.at(self.display(relative), "must hold a JSON object")
         self.raise_problems()
+        if not isinstance(data, dict):
+            raise SourceError.at(self.display(relative), "must hold a JSON object")
         return data
 
     def read(self, relative: str) -> str:
