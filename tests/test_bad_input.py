@@ -60,6 +60,9 @@ ZIP_CASES = [
     pytest.param(lambda p: make_zip(p, [("engine.json", ENGINE), ("properties/properties.json", b'[{"\\u0024file": "x"}]')]),
                  r"/properties/properties\.json: error: holds an object .* that xmplan cannot represent",
                  id="marker-in-export"),
+    pytest.param(lambda p: make_zip(p, [("engine.json", ENGINE), ("properties/properties.json", b'[{"$fil\\u0065": "x"}]')]),
+                 r"/properties/properties\.json: error: holds an object .* that xmplan cannot represent",
+                 id="escaped-marker-in-export"),
     pytest.param(lambda p: make_zip(p, [("engine.json", ENGINE), ("properties/properties.json", b" " * 3_000_000)]),
                  r"/properties/properties\.json: error: entry too large", id="bomb"),
 ]

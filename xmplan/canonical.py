@@ -92,29 +92,48 @@ def ordered(value: Json, path: str) -> Json:
     Parts already in order are returned as they are, so a real export costs one walk.
     """
     if isinstance(value, list):
-        child = _child(path, "[]")
-        if child not in _ORDERED_PREFIXES:
-            return value
-        copied = None
-        for index, item in enumerate(value):
-            if isinstance(item, (dict, list)):
-                new = ordered(item, child)
-                if new is not item:
-                    copied = copied or list(value)
-                    copied[index] = new
-        return value if copied is None else copied
-    if not isinstance(value, dict):
-        return value
+        return _ordered_items(value, _child(path, "[]"))
+    return _ordered_object(value, path) if isinstance(value, dict) else value
+
+
+# The walk is split by type so that each object costs one call: it visits every object of
+# every document the build writes.
+
+def _ordered_items(items: list[Json], path: str) -> list[Json]:
+    """`items`, the array whose items are at `path`, with its objects' keys in order."""
+    if path not in _ORDERED_PREFIXES:
+        return items
+    copied = None
+    for index, item in enumerate(items):
+        if isinstance(item, dict):
+            new = _ordered_object(item, path)
+        elif isinstance(item, list):
+            new = _ordered_items(item, _child(path, "[]"))
+        else:
+            continue
+        if new is not item:
+            copied = copied or list(items)
+            copied[index] = new
+    return items if copied is None else copied
+
+
+def _ordered_object(value: dict[str, Json], path: str) -> dict[str, Json]:
     keys, walk = _layout(path, tuple(value))
-    changed = {}
+    changed = None
     for key, child in walk:
         item = value[key]
-        if isinstance(item, (dict, list)):
-            new = ordered(item, child)
-            if new is not item:
-                changed[key] = new
-    if keys is None and not changed:
+        if isinstance(item, dict):
+            new = _ordered_object(item, child)
+        elif isinstance(item, list):
+            new = _ordered_items(item, _child(child, "[]"))
+        else:
+            continue
+        if new is not item:
+            changed = changed or {}
+            changed[key] = new
+    if keys is None and changed is None:
         return value
+    changed = changed or {}
     return {key: changed.get(key, value[key]) for key in (keys or value)}
 
 
