@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 from .model import Json
 
@@ -29,6 +30,9 @@ def dumps_source(data: Json) -> str:
     return dumps_entry(data) + "\n"
 
 
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
+
+
 class _Constant(Exception):
     pass
 
@@ -41,10 +45,16 @@ def loads_strict(text: str) -> Json:
         except orjson.JSONDecodeError:
             pass  # the stdlib gives the message and place, or takes what orjson will not (lone surrogates)
     try:
-        return json.loads(text, parse_constant=_refuse_constant)
+        data = json.loads(text, parse_constant=_refuse_constant)
     except _Constant as exc:
         name = str(exc)  # the parser does not say where: the first bare occurrence is a fair guess
         raise json.JSONDecodeError(f"{name} is not allowed in JSON", text, max(text.find(name), 0)) from None
+    try:
+        json.dumps(data, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate escape: JSON's grammar allows it, UTF-8 cannot hold it
+        escape = _SURROGATE_ESCAPE.search(text)
+        raise json.JSONDecodeError("a lone surrogate escape is not text", text, escape.start() if escape else 0) from None
+    return data
 
 
 def _refuse_constant(name: str) -> Json:

@@ -191,7 +191,7 @@ class _Reader:
         try:
             return loads_strict(text)
         except json.JSONDecodeError as exc:
-            self.problems.append(Problem(Location(self.display(relative), exc.lineno, exc.colno),
+            self.problems.append(Problem(Location(self.shown(relative), exc.lineno, exc.colno),
                                          f"invalid JSON: {exc.msg}", "error", "json-syntax"))
             return None
 
