@@ -160,3 +160,23 @@ def test_unpack_refuses_a_non_empty_directory(tmp_path: Path, capsys) -> None:
     (tmp_path / "tree" / "keep.txt").write_text("mine")
     assert "directory is not empty" in run(["unpack", str(zip_path), str(tmp_path / "tree")], capsys)
     assert [p.name for p in (tmp_path / "tree").iterdir()] == ["keep.txt"]
+
+
+def test_damaged_zips_give_one_line_errors(tmp_path: Path, capsys) -> None:
+    """Random byte damage anywhere in a plan zip: unpack and validate answer, never a traceback."""
+    import random
+
+    assert main(["build", str(SAMPLE), "-o", str(tmp_path)]) == 0
+    good = next(tmp_path.glob("*.zip")).read_bytes()
+    rnd = random.Random(2026)
+    for case in range(200):
+        damaged = bytearray(good)
+        for _ in range(rnd.randint(1, 8)):
+            damaged[rnd.randrange(len(damaged))] = rnd.randrange(256)
+        if rnd.random() < 0.2:
+            damaged = damaged[: rnd.randrange(len(damaged))]
+        path = tmp_path / f"damaged{case}.zip"
+        path.write_bytes(bytes(damaged))
+        assert main(["unpack", str(path), str(tmp_path / f"tree{case}")]) in (0, 1)
+        assert main(["validate", str(path)]) in (0, 1)
+        assert "Traceback" not in capsys.readouterr().err

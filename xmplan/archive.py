@@ -16,6 +16,9 @@ from .model import ENGINE, DateTime, Entry, Plan
 
 MAX_TOTAL_SIZE = 256 * 1024 * 1024  # uncompressed bytes; the largest real export is a few MiB
 MAX_ENTRIES = 10_000
+# What zipfile raises on damaged archives (bad headers, names that are not UTF-8, unknown versions).
+_UNREADABLE = (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, UnicodeDecodeError, ValueError,
+               struct.error)
 
 
 @dataclass(frozen=True)
@@ -55,7 +58,7 @@ def read_entries(path: Path) -> list[RawEntry]:
     where = str(path)
     try:
         archive = zipfile.ZipFile(path)
-    except zipfile.BadZipFile as exc:
+    except _UNREADABLE as exc:
         raise ArchiveError.at(where, f"not a zip file ({exc})") from None
     with archive:
         infos = archive.infolist()
@@ -119,7 +122,7 @@ def _read_capped(archive: zipfile.ZipFile, info: zipfile.ZipInfo, where: str, bu
                 if size > budget:
                     raise ArchiveError.at(place, f"entry too large: uncompressed content exceeds {MAX_TOTAL_SIZE} bytes in all")
                 chunks.append(chunk)
-    except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError) as exc:
+    except _UNREADABLE as exc:
         raise ArchiveError.at(place, f"cannot read entry ({exc})") from None
     return b"".join(chunks)
 
