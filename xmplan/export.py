@@ -8,7 +8,7 @@ from typing import Any, Mapping
 from .archive import plan_zip_bytes
 from .canonical import canonical, strip_name
 from .files import atomic_write
-from .jsontext import dumps_entry
+from .jsontext import entry_bytes
 from .model import Plan
 from .errors import SourceError
 from .source import load_source
@@ -18,7 +18,7 @@ from .validate import validate_plan
 def plan_zip(plan: Plan) -> bytes:
     """The zip of a complete plan (as `load_source` or `read_plan` give it)."""
     return plan_zip_bytes(
-        (entry.name, dumps_entry(canonical(entry.name, entry.data), entry.compact).encode("utf-8"), entry.date_time)
+        (entry.name, entry_bytes(canonical(entry.name, entry.data), entry.compact), entry.date_time)
         for entry in plan.entries
     )
 

@@ -13,16 +13,21 @@ except ImportError:  # pragma: no cover - orjson is a dependency; the stdlib giv
     orjson = None
 
 
-def dumps_entry(data: Json, compact: bool = False) -> str:
-    """The exporter's text: indent 2, raw UTF-8, no trailing newline (or compact, §3)."""
+def entry_bytes(data: Json, compact: bool = False) -> bytes:
+    """The exporter's text, UTF-8 encoded: indent 2, raw non-ASCII, no trailing newline (or compact, §3)."""
     if compact:
-        return json.dumps(data, separators=(",", ":"), ensure_ascii=False)
+        return json.dumps(data, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
     if orjson is not None:
         try:
-            return orjson.dumps(data, option=orjson.OPT_INDENT_2).decode("utf-8")
+            return orjson.dumps(data, option=orjson.OPT_INDENT_2)
         except (orjson.JSONEncodeError, TypeError):
-            pass  # lone surrogates or integers beyond 64 bits: the stdlib handles them
-    return json.dumps(data, indent=2, ensure_ascii=False)
+            pass  # integers beyond 64 bits: the stdlib handles them
+    return json.dumps(data, indent=2, ensure_ascii=False).encode("utf-8")
+
+
+def dumps_entry(data: Json, compact: bool = False) -> str:
+    """`entry_bytes` as text."""
+    return entry_bytes(data, compact).decode("utf-8")
 
 
 def dumps_source(data: Json) -> str:
