@@ -7,7 +7,6 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, Iterator
 
-import esprima
 
 from ..errors import Problem
 from ..model import INTEGRATIONS, SCRIPT_STEPS, SHARED_FUNCTIONS, Plan, objects
@@ -60,6 +59,8 @@ class Script:
 @lru_cache(maxsize=4096)
 def analyse(source: str) -> ScriptFacts:
     """Parse a script once per distinct text (libraries such as moment.js repeat across plans)."""
+    import esprima  # imported here: it takes most of a second, and only script checks need it
+
     text, inserted = source, []  # offsets in `source` where `(_e)` went in
     while True:
         collector = _Collector()
