@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from xmplan.runtime.engines import available_engines
+
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 CORPUS = SHARED / "corpus" / "plans"
 
@@ -27,6 +29,12 @@ def corpus_params(producer: str | None = None, where=lambda row: True) -> list:
         return [pytest.param(None, marks=pytest.mark.skip(reason="../shared/corpus/plans is not here"))]
     return [pytest.param(CORPUS / r["file"], id=r["file"].removesuffix(".zip"), marks=pytest.mark.corpus)
             for r in rows]
+
+
+@pytest.fixture(params=available_engines())
+def engine_name(request: pytest.FixtureRequest) -> str:
+    """Each JavaScript engine this Python has (js2py needs 3.11 or older; QuickJS runs everywhere)."""
+    return request.param
 
 
 @pytest.fixture

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from typing import Any, Mapping, Sequence
 
-import pytest
-
 from xmplan.model import Entry, Plan
 from xmplan.runtime.api import Runtime
 from xmplan.runtime.engines import available_engines
@@ -47,11 +45,6 @@ def make_plan(scripts: Mapping[str, str], *, libraries: Mapping[str, str] | None
                Entry("integrations/sharedfunctions.json",
                      [{"name": k, "script": v} for k, v in (libraries or {}).items()])]
     return Plan(tuple(entries), origin="test.zip")
-
-
-@pytest.fixture(params=ENGINES)
-def engine_name(request: pytest.FixtureRequest) -> str:
-    return request.param
 
 
 def runtime(plan: Plan, engine_name: str, **options: Any) -> Runtime:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from runtime_plans import engine_name, make_plan, runtime  # noqa: F401 - fixture
+from runtime_plans import make_plan, runtime
 
 LEGACY_SCRIPT = """\
 var callback = JSON.parse(request.body);

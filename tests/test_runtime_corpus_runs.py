@@ -7,7 +7,6 @@ from pathlib import Path
 
 import pytest
 
-from runtime_plans import engine_name  # noqa: F401 - fixture
 from xmplan.runtime.api import Runtime, load_plan
 
 CORPUS = Path(__file__).parents[1].parent / "shared" / "corpus" / "plans"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 
-from runtime_plans import engine_name, make_plan, runtime  # noqa: F401 - fixture
+from runtime_plans import make_plan, runtime
 
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from runtime_plans import engine_name, make_plan, runtime  # noqa: F401 - fixture
+from runtime_plans import make_plan, runtime
 from xmplan.runtime.forms import bound_form, trigger_problems
 
 FORM = bound_form(make_plan({}), "0f0f0f0f-0000-4000-8000-000000000001")

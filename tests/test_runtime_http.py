@@ -8,7 +8,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from runtime_plans import engine_name, make_plan, runtime  # noqa: F401 - fixture
+from runtime_plans import make_plan, runtime
 from xmplan.errors import XmplanError
 from xmplan.runtime.outcome import HttpResponse
 

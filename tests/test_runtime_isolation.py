@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from runtime_plans import engine_name, make_plan, runtime  # noqa: F401 - engine_name is a fixture
+from runtime_plans import make_plan, runtime
 
 PROBE = """console.log([typeof console.log, typeof JSON.parse('[1]'), typeof http.request, typeof form.post,
   typeof ({}).x, 'ab'.contains('a'), typeof require, typeof __xmplan__.main, String(trigger.properties.leak),
