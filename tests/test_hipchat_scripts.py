@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import jsonschema
@@ -298,3 +299,28 @@ def test_unreadable_callback_is_logged(runtime: Runtime) -> None:
     outcome = runtime.run("Post Response to Room", body="not json")
     assert outcome.ok and outcome.http == ()
     assert outcome.lines[0].startswith("Post Response to Room: could not read the response callback (")
+
+
+@pytest.mark.parametrize("form", ["text", "json"])
+def test_run_output_never_shows_the_token(tmp_path: Path, capsys, form: str) -> None:
+    from xmplan.cli import main
+
+    tree = tmp_path / "tree"
+    for part in ("plan", "scripts"):
+        shutil.copytree(ROOT / part, tree / part)
+    integrations = tree / "plan/integrations/integrations.json.j2"
+    text = integrations.read_text(encoding="utf-8")
+    integrations.write_text(text.replace('"name": "HipChat Token",\n      "value": ""',
+                                         f'"name": "HipChat Token",\n      "value": "{TOKEN}"'), encoding="utf-8")
+    assert TOKEN in integrations.read_text(encoding="utf-8")
+    request = tmp_path / "request.json"
+    request.write_text(json.dumps({"body": callback()}), encoding="utf-8")
+    answer = tmp_path / "answer.json"
+    answer.write_text(json.dumps({"status": 204, "body": ""}), encoding="utf-8")
+    assert main(["run", str(tree), "Post Response to Room", "--request", str(request),
+                 "--respond", f"HipChat={answer}", "--format", form]) == 0
+    out = capsys.readouterr().out
+    assert TOKEN not in out and "HipChat" in out
+    if form == "json":
+        (call,) = json.loads(out)["http"]
+        assert call["headers"]["Authorization"] == "****"

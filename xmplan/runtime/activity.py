@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from .outcome import ConsoleLine, Event, HttpCall, Outcome, Rejected, Step
+from .outcome import ConsoleLine, Event, HttpCall, Outcome, Rejected, Step, mask_url
 
 MAX_BODY = 300
 
@@ -41,7 +41,7 @@ def _step(step: Step) -> list[str]:
 
 def _http(call: HttpCall) -> list[str]:
     where = "real" if call.real else "fake"
-    head = f"HTTP {call.method} {call.url} (endpoint {json.dumps(call.endpoint)})"
+    head = f"HTTP {call.method} {mask_url(call.url)} (endpoint {json.dumps(call.endpoint)})"
     if call.response is None:
         lines = [f"{head} -> no response: {call.error}"]
     else:

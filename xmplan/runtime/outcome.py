@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import asdict, dataclass
 from typing import Any, Mapping, Union
 
@@ -37,6 +38,21 @@ class HttpResponse:
     body: str
     headers: Mapping[str, str]
     reason: str = ""
+
+
+_SECRET_HEADERS = {"authorization", "proxy-authorization", "cookie", "x-api-key", "api-key"}
+_SECRET_QUERY = re.compile(r"([?&](?:[^=&#]*(?:token|key|secret|password|passwd|auth)[^=&#]*)=)[^&#]*", re.IGNORECASE)
+MASK = "****"
+
+
+def mask_url(url: str) -> str:
+    """The URL with the values of credential-like query parameters (`auth_token=...`) masked."""
+    return _SECRET_QUERY.sub(lambda m: m.group(1) + MASK, url)
+
+
+def _masked(call: dict[str, Json]) -> dict[str, Json]:
+    headers = {k: MASK if k.lower() in _SECRET_HEADERS else v for k, v in call["headers"].items()}
+    return {**call, "headers": headers, "url": mask_url(call["url"])}
 
 
 @dataclass(frozen=True)
@@ -123,11 +139,12 @@ class Outcome:
         return self.error is None
 
     def to_json(self) -> dict[str, Json]:
+        """The outcome as JSON, for printing: credentials in request headers and URLs are masked."""
         return {
             "integration": self.integration,
             "events": [asdict(e) for e in self.events],
             "rejected": [asdict(r) for r in self.rejected],
-            "http": [asdict(h) for h in self.http],
+            "http": [_masked(asdict(h)) for h in self.http],
             "console": [asdict(c) for c in self.console],
             "error": asdict(self.error) if self.error else None,
         }

@@ -2,25 +2,28 @@
 
 Each run gets a fresh global scope (built-in objects restored from a snapshot first; when the run
 starts with reusable scripts such as the prelude, the whole state they left, loaded once, is
-restored instead of running them again), runs in a
-worker thread, and is stopped by an asynchronous exception when it passes `time_limit` or grows
+restored instead of running them again), runs in the engine's worker thread (kept between runs:
+starting a thread per run costs more than a small script), and is stopped by an asynchronous exception when it passes `time_limit` or grows
 the process's resident memory by more than `memory_limit` bytes (polled every 10 ms, so one huge
 allocation can overshoot before it is caught). The stop exception derives from BaseException,
 which the `catch` blocks of translated code (`except PyJsException`) cannot swallow. A run stuck
 inside one C call (a pathological regular expression) cannot be interrupted: it is reported as a
-timeout and left to finish in its daemon thread.
+timeout and left to finish in its daemon thread. A worker whose run was stopped is discarded (a
+stop can land after its run ended) and the next run gets a new one.
 """
 
 from __future__ import annotations
 
 import ctypes
 import os
+import queue
 import threading
 import time
+import weakref
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Sequence
+from typing import Any, Callable, Sequence
 
 from js2py.base import PyJsException
 
@@ -51,6 +54,33 @@ class _RunState:
     message: str = ""
 
 
+class _Worker:
+    """A daemon thread that runs the jobs it is given, one at a time, until told to finish."""
+
+    def __init__(self) -> None:
+        self._jobs: queue.SimpleQueue[Callable[[], None] | None] = queue.SimpleQueue()
+        self.thread = threading.Thread(target=self._loop, name="xmplan-js2py", daemon=True)
+        self.thread.start()
+
+    def submit(self, job: Callable[[], None]) -> None:
+        self._jobs.put(job)
+
+    def finish(self) -> None:
+        """Exit once the current job (if any) ends: a job stuck in C still ends the thread later."""
+        self._jobs.put(None)
+
+    def _loop(self) -> None:
+        try:
+            while True:
+                job = self._jobs.get()
+                if job is None:
+                    return
+                job()  # reports its own errors
+                del job  # its run's scope (and through it the engine) must not outlive the run
+        except _Stop:
+            pass  # a stop that landed after its run ended: this worker was discarded already
+
+
 class Js2pyEngine:
     """Runs scripts with js2py 0.74 (Python 3.11 and older)."""
 
@@ -65,6 +95,7 @@ class Js2pyEngine:
         self._running: _RunState | None = None
         self._lock = threading.Lock()  # built-ins are process-wide: one run at a time
         self._stuck: list[threading.Thread] = []
+        self._worker: _Worker | None = None
 
     def run(self, scripts: Sequence[Script], host: HostFunction, *, time_limit: float) -> None:
         compiled = [(script, self._translate(script)) for script in scripts]
@@ -128,10 +159,13 @@ class Js2pyEngine:
             finally:
                 state.done.set()
 
-        worker = threading.Thread(target=work, name="xmplan-js2py", daemon=True)
+        if self._worker is None:
+            self._worker = _Worker()
+            weakref.finalize(self, self._worker.finish)  # an engine dropped with its worker idle
+        worker = self._worker.thread
         baseline = _rss()
         deadline = time.monotonic() + time_limit
-        worker.start()
+        self._worker.submit(work)
         reason = ""
         while not state.done.wait(_POLL_SECONDS):
             if time.monotonic() > deadline:
@@ -140,6 +174,8 @@ class Js2pyEngine:
                 reason = "memory"
             if reason:
                 self._stop(worker, state)
+                self._worker.finish()
+                self._worker = None
                 break
         if reason and not isinstance(state.error, MemoryError):
             if not isinstance(state.error, _Stop):  # still running, stuck in C
