@@ -1,13 +1,26 @@
 """xmplan: communication plans as code for xMatters."""
 
-from .archive import read_plan
-from .errors import Location, Problem, XmplanError
-from .export import build_tree, plan_zip
-from .model import Entry, Plan
-from .source import load_source
-from .unpack import source_files, unpack_zip
-from .validate import validate_path, validate_plan
+from __future__ import annotations
+
+import importlib
+from typing import Any
 
 __version__ = "0.1.0"
-__all__ = ["Entry", "Location", "Plan", "Problem", "XmplanError", "build_tree", "load_source", "plan_zip",
-           "read_plan", "source_files", "unpack_zip", "validate_path", "validate_plan"]
+
+# name -> module; imported on first use, so `import xmplan` (and the pytest plugin) stays cheap
+_EXPORTS = {
+    "Entry": "model", "Plan": "model", "Location": "errors", "Problem": "errors", "XmplanError": "errors",
+    "read_plan": "archive", "load_source": "source", "source_files": "unpack", "unpack_zip": "unpack",
+    "build_tree": "export", "plan_zip": "export", "validate_path": "validate", "validate_plan": "validate",
+}
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _EXPORTS:
+        raise AttributeError(f"module 'xmplan' has no attribute {name!r}")
+    return getattr(importlib.import_module(f".{_EXPORTS[name]}", __name__), name)
+
+
+def __dir__() -> list[str]:
+    return __all__

@@ -12,12 +12,13 @@ Point the plugin at your plan with `xmplan_plan = path/to/plan` in the `[pytest]
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 import pytest
 
-from ..model import Plan
-from .api import Runtime, load_plan
+if TYPE_CHECKING:  # the runtime is imported when a fixture is first used, not in every pytest session
+    from ..model import Plan
+    from .api import Runtime
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -37,6 +38,8 @@ class _Plans:
     def get(self, path: Path) -> Plan:
         path = path.resolve()
         if path not in self.loaded:
+            from .api import load_plan
+
             self.loaded[path] = load_plan(path)
         return self.loaded[path]
 
@@ -58,6 +61,8 @@ def xmplan_runtime(request: pytest.FixtureRequest, _xmplan_plans: _Plans) -> Cal
                 pytest.fail("no plan configured: set xmplan_plan in the pytest ini file or pass --xmplan-plan")
             path = Path(config.rootpath, configured) if not Path(configured).is_absolute() else Path(configured)
         options.setdefault("engine", config.getoption("xmplan_engine") or config.getini("xmplan_engine") or None)
+        from .api import Runtime
+
         return Runtime(_xmplan_plans.get(Path(path)), **options)
 
     return make
