@@ -154,7 +154,11 @@ def _js_host(host: Callable[[str, str], str]) -> base.PyJsFunction:
     return base.PyJsFunction(__xmplan_host__, base.FunctionPrototype)
 
 
-_NAMESPACE = {name: getattr(pyjs, name) for name in pyjs.__all__}
+@functools.cache
+def _namespace() -> dict[str, Any]:
+    """The names translated code expects as globals, read after `harden()` patched some of them."""
+    harden()
+    return {name: getattr(pyjs, name) for name in pyjs.__all__}
 
 
 @dataclass(frozen=True)
@@ -179,7 +183,7 @@ def new_globals(host: Callable[[str, str], str]) -> Globals:
     scope.define_own_property(
         HOST_GLOBAL, {"value": _js_host(host), "writable": False, "enumerable": False, "configurable": False}
     )
-    namespace = dict(_NAMESPACE)
+    namespace = dict(_namespace())
     namespace["var"] = scope
     return Globals(scope, base.PyJs.GlobalObject, namespace)
 

@@ -3,10 +3,11 @@
 Each run gets a fresh global scope (built-in objects restored from a snapshot first; when the run
 starts with reusable scripts such as the prelude, the whole state they left, loaded once, is
 restored instead of running them again), runs in the engine's worker thread (kept between runs:
-starting a thread per run costs more than a small script), and is stopped by an asynchronous exception when it passes `time_limit` or grows
-the process's resident memory by more than `memory_limit` bytes (polled every 10 ms, so one huge
-allocation can overshoot before it is caught). The stop exception derives from BaseException,
-which the `catch` blocks of translated code (`except PyJsException`) cannot swallow. A run stuck
+starting a thread per run costs about as much as a small script), and is stopped by an asynchronous
+exception when it passes `time_limit` or grows the process's resident memory by more than
+`memory_limit` bytes (polled every 10 ms, so one huge allocation can overshoot before it is
+caught). The stop exception derives from BaseException, which the `catch` blocks of translated
+code (`except PyJsException`) cannot swallow. A run stuck
 inside one C call (a pathological regular expression) cannot be interrupted: it is reported as a
 timeout and left to finish in its daemon thread. A worker whose run was stopped is discarded (a
 stop can land after its run ended) and the next run gets a new one.
@@ -159,7 +160,7 @@ class Js2pyEngine:
             finally:
                 state.done.set()
 
-        if self._worker is None:
+        if self._worker is None or not self._worker.thread.is_alive():
             self._worker = _Worker()
             weakref.finalize(self, self._worker.finish)  # an engine dropped with its worker idle
         worker = self._worker.thread
