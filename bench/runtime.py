@@ -354,9 +354,14 @@ def report(case: Case, runs: int) -> dict[str, Times]:
 def verdicts(inbound: dict[str, Times]) -> None:
     print("\n== targets (150-line inbound script)")
     if "js2py" in inbound:
-        median = inbound["js2py"].median
-        print(f"  js2py warm median {median:.2f} ms: target {JS2PY_TARGET_MS:g} ms "
-              f"{'met' if median <= JS2PY_TARGET_MS else 'NOT met'}")
+        times = inbound["js2py"]
+
+        def verdict(ms: float) -> str:
+            return "met" if ms <= JS2PY_TARGET_MS else "NOT met"
+
+        # Both: the best time is the cost with the least noise, the median what a run usually takes here.
+        print(f"  js2py warm run, target {JS2PY_TARGET_MS:g} ms: best {times.best:.2f} ms ({verdict(times.best)}), "
+              f"median {times.median:.2f} ms ({verdict(times.median)})")
     if "quickjs" in inbound and "v8 fresh" in inbound:
         ratio = inbound["quickjs"].median / inbound["v8 fresh"].median
         reused = inbound["quickjs"].median / inbound["v8 reused"].median
