@@ -180,3 +180,26 @@ def test_damaged_zips_give_one_line_errors(tmp_path: Path, capsys) -> None:
         assert main(["unpack", str(path), str(tmp_path / f"tree{case}")]) in (0, 1)
         assert main(["validate", str(path)]) in (0, 1)
         assert "Traceback" not in capsys.readouterr().err
+
+
+def test_a_size_header_that_lies_cannot_inflate_more(tmp_path: Path, capsys) -> None:
+    """An entry that declares 100 bytes but inflates to 50 MB: read no further than declared."""
+    import struct
+
+    deflated = io.BytesIO()
+    with zipfile.ZipFile(deflated, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("engine.json", ENGINE)
+        archive.writestr("properties/properties.json", b" " * 50_000_000)
+    data = bytearray(deflated.getvalue())
+    name = b"properties/properties.json"
+    for signature, name_length_at, size_at, name_at in ((b"PK\x03\x04", 26, 22, 30), (b"PK\x01\x02", 28, 24, 46)):
+        at = data.find(signature)
+        while at >= 0:
+            length = struct.unpack_from("<H", data, at + name_length_at)[0]
+            if bytes(data[at + name_at: at + name_at + length]) == name:
+                struct.pack_into("<I", data, at + size_at, 100)
+            at = data.find(signature, at + 4)
+    liar = tmp_path / "liar.zip"
+    liar.write_bytes(bytes(data))
+    line = run(["unpack", str(liar), str(tmp_path / "tree")], capsys)
+    assert re.search(r"liar\.zip/properties/properties\.json: error: cannot read entry \(Bad CRC-32", line), line
