@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import shutil
+import tempfile
+import zipfile
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -48,3 +50,31 @@ def test_corrupted_value_is_a_problem_not_a_crash(document: str, path: tuple, tm
         assert main(["validate", str(tree)]) in (0, 1)
         err = capsys.readouterr().err
         assert "Traceback" not in err
+
+
+def built_documents() -> dict[str, Any]:
+    with tempfile.TemporaryDirectory() as out:
+        assert main(["build", str(SAMPLE), "-o", out]) == 0
+        with zipfile.ZipFile(next(Path(out).glob("*.zip"))) as archive:
+            return {name: json.loads(archive.read(name)) for name in archive.namelist()}
+
+
+EXPORT = built_documents()
+EXPORT_CASES = [(name, path) for name in EXPORT if name.startswith(("forms/", "integrations/"))
+                for path in paths(EXPORT[name]) if len(path) <= 5]
+
+
+@pytest.mark.parametrize("entry, path", EXPORT_CASES,
+                         ids=[f"{e.split('/')[-1]}:{'/'.join(map(str, p))}" for e, p in EXPORT_CASES])
+def test_corrupted_export_value_is_a_problem_not_a_crash(entry: str, path: tuple, tmp_path: Path, capsys) -> None:
+    """Exports come from anywhere: unpack and rebuild whatever JSON an entry holds."""
+    for number, wrong in enumerate(WRONG):
+        export = tmp_path / f"{number}.zip"
+        with zipfile.ZipFile(export, "w") as archive:
+            for name, document in EXPORT.items():
+                archive.writestr(name, json.dumps(corrupted(document, path, wrong) if name == entry else document))
+        tree = tmp_path / f"tree{number}"
+        assert main(["unpack", str(export), str(tree)]) in (0, 1)
+        if tree.exists():
+            assert main(["build", str(tree), "-o", str(tmp_path / f"out{number}")]) in (0, 1)
+        assert "Traceback" not in capsys.readouterr().err

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from collections import Counter
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from . import texts
 from .archive import read_plan
@@ -40,20 +41,28 @@ def source_files(plan: Plan) -> dict[str, bytes]:
         # Each unpack step returns a new document sharing every part it leaves as it is with the
         # plan's: copying whole documents to edit a few strings was a fifth of the unpack's time.
         data = entry.data
-        if entry.name.startswith("forms/"):
-            data = _unpack_form(tree, entry.name, data)
+        where = plan.source_of(entry.name)
+        if entry.name.startswith("forms/") and isinstance(data, dict):
+            data = _unpack_form(tree, entry.name, data, where)
         elif entry.name == INTEGRATIONS and isinstance(data, dict):
-            items = [tree.pull(item, "script", "scripts/integrations", ".js") for item in data.get("integrations", [])]
-            data = _replaced(data, {"integrations": items})
-        elif entry.name == SHARED_FUNCTIONS and isinstance(data, list):
-            data = [tree.pull(item, "script", "scripts/libraries", ".js") for item in data]
-        elif entry.name == SCRIPT_STEPS and isinstance(data, list):
+            pull = functools.partial(tree.pull, key="script", folder="scripts/integrations", suffix=".js")
+            data = _replaced(data, {"integrations": _each(data.get("integrations"), pull)})
+        elif entry.name == SHARED_FUNCTIONS:
+            data = _each(data, functools.partial(tree.pull, key="script", folder="scripts/libraries", suffix=".js"))
+        elif entry.name == SCRIPT_STEPS:
             data = _unpack_steps(tree, data)
-        _refuse_markers(plan.source_of(entry.name), entry.data, plan.texts.get(plan.source_of(entry.name)))
+        _refuse_markers(where, entry.data, plan.texts.get(where))
         tree.add(f"plan/{entry.name}", dumps_source(data))
     tree.add("plan/xmplan.json", dumps_source(build_settings(plan)))
     tree.add(".gitattributes", GITATTRIBUTES)
     return tree.files
+
+
+def _each(items: Json, change: Callable[[dict[str, Json]], Json]) -> Json:
+    """`items` with `change` applied to each of its objects; anything else is left as it is."""
+    if not isinstance(items, list):
+        return items
+    return [change(item) if isinstance(item, dict) else item for item in items]
 
 
 def build_settings(plan: Plan) -> dict[str, Any]:
@@ -79,44 +88,48 @@ def format_time(date_time: DateTime) -> str:
     return f"{year:04d}-{month:02d}-{day:02d} {hour:02d}:{minute:02d}:{second:02d}"
 
 
-def _unpack_form(tree: _Tree, entry_name: str, form: Json) -> Json:
+def _unpack_form(tree: _Tree, entry_name: str, form: dict[str, Json], where: str) -> Json:
     folder = "plan/" + entry_name.rsplit("/", 1)[0]
     number = form_id(entry_name)
     names_by_id = {}
-    sections = []
-    for section in form.get("layoutSections", []):
-        items = []
-        for item in section.get("sectionItems", []):
-            prop = item.get("property")
-            if isinstance(prop, dict) and isinstance(prop.get("name"), str):
-                match = HANDLING.fullmatch(prop["name"])
-                if match and number is not None and int(match.group(2)) == number:
-                    item = {**item, "property": {**prop, "name": match.group(1)}}
-            if isinstance(item.get("id"), str) and isinstance(item.get("propertyName"), str):
-                names_by_id[item["id"].lower()] = item["propertyName"]
-            items.append(item)
-        sections.append(_replaced(section, {"sectionItems": items}))
-    messages = form.get("messages", {})
-    emails = []
-    for template in messages.get("emailTemplates", []):
-        template = _name_references(template, "emailSubject", names_by_id)
-        template = _name_references(template, "email", names_by_id)
-        emails.append(tree.pull(template, "email", folder, ".html", f"email.{template.get('languageCode', 'xx')}"))
-    sms = []
-    for template in messages.get("smsTemplates", []):
-        template = _name_references(template, "sms", names_by_id)
-        sms.append(tree.pull(template, "sms", folder, ".txt", f"sms.{template.get('languageCode', 'xx')}"))
-    voices = []
-    for voice in messages.get("internationalVoiceScriptSteps", []):
+
+    def unpack_item(item: dict[str, Json]) -> Json:
+        prop = item.get("property")
+        if isinstance(prop, dict) and isinstance(prop.get("name"), str):
+            match = HANDLING.fullmatch(prop["name"])
+            if match and number is not None and int(match.group(2)) == number:
+                item = {**item, "property": {**prop, "name": match.group(1)}}
+        if isinstance(item.get("id"), str) and isinstance(item.get("propertyName"), str):
+            names_by_id[item["id"].lower()] = item["propertyName"]
+        return item
+
+    sections = _each(form.get("layoutSections"),
+                     lambda section: _replaced(section, {"sectionItems": _each(section.get("sectionItems"), unpack_item)}))
+
+    def unpack_email(template: dict[str, Json]) -> Json:
+        template = _name_references(template, "emailSubject", names_by_id, where)
+        template = _name_references(template, "email", names_by_id, where)
+        return tree.pull(template, "email", folder, ".html", f"email.{template.get('languageCode', 'xx')}")
+
+    def unpack_sms(template: dict[str, Json]) -> Json:
+        template = _name_references(template, "sms", names_by_id, where)
+        return tree.pull(template, "sms", folder, ".txt", f"sms.{template.get('languageCode', 'xx')}")
+
+    def unpack_voice(voice: dict[str, Json]) -> Json:
         steps = voice.get("voiceScriptSteps")
         text = texts.voice_to_text(steps) if isinstance(steps, list) else None
-        if text is not None:
-            path = tree.reserve(folder, f"voice.{voice.get('languageCode', 'xx')}", ".txt")
-            tree.add(path, text)
-            voice = {**voice, "voiceScriptSteps": {VOICE_KEY: path}}
-        voices.append(voice)
-    messages = _replaced(messages, {"emailTemplates": emails, "smsTemplates": sms,
-                                    "internationalVoiceScriptSteps": voices})
+        if text is None:
+            return voice
+        path = tree.reserve(folder, f"voice.{voice.get('languageCode', 'xx')}", ".txt")
+        tree.add(path, text)
+        return {**voice, "voiceScriptSteps": {VOICE_KEY: path}}
+
+    messages = form.get("messages")
+    if isinstance(messages, dict):
+        messages = _replaced(messages, {"emailTemplates": _each(messages.get("emailTemplates"), unpack_email),
+                                        "smsTemplates": _each(messages.get("smsTemplates"), unpack_sms),
+                                        "internationalVoiceScriptSteps":
+                                            _each(messages.get("internationalVoiceScriptSteps"), unpack_voice)})
     return _replaced(form, {"layoutSections": sections, "messages": messages})
 
 
@@ -130,33 +143,34 @@ def _replaced(obj: dict[str, Json], values: dict[str, Json]) -> dict[str, Json]:
             for key, value in obj.items()}
 
 
-def _name_references(template: Json, key: str, names_by_id: dict[str, str]) -> Json:
+def _name_references(template: dict[str, Json], key: str, names_by_id: dict[str, str], where: str) -> Json:
     value = template.get(key)
-    if isinstance(value, str):
-        if not texts.can_name(value):
-            raise SourceError.at(key, "text already contains '${property.', which xmplan reads as a reference")
-        return {**template, key: texts.ids_to_names(value, names_by_id)}
-    return template
+    if not isinstance(value, str):
+        return template
+    if not texts.can_name(value):
+        raise SourceError.at(where, f"a {key} already contains '${{property.', which xmplan reads as a reference")
+    return {**template, key: texts.ids_to_names(value, names_by_id)}
 
 
-def _unpack_steps(tree: _Tree, steps: list[Json]) -> list[Json]:
+def _unpack_steps(tree: _Tree, steps: Json) -> Json:
     shared: dict[tuple[str, str], str] = {}
-    unpacked = []
-    for step in steps:
-        if step.get("scriptStepType") != "CALLABLE_FLOW_CALLER":
+
+    def unpack_reference(reference: dict[str, Json]) -> Json:
+        library = reference.get("library")
+        if not isinstance(library, dict) or not isinstance(library.get("script"), str):
+            return reference
+        key = (str(library.get("name", "")), library["script"])
+        if key not in shared:  # identical copies of one library share a file
+            shared[key] = tree.reserve("scripts/step-libraries", key[0] or "library", ".js")
+            tree.add(shared[key], key[1])
+        return {**reference, "library": {**library, "script": {FILE_KEY: shared[key]}}}
+
+    def unpack_step(step: dict[str, Json]) -> Json:
+        if step.get("scriptStepType") != "CALLABLE_FLOW_CALLER":  # its "script" is a uuid
             step = tree.pull(step, "script", "scripts/steps", ".js")
-        references = []
-        for reference in step.get("libraries", []) or []:
-            library = reference.get("library")
-            if isinstance(library, dict) and isinstance(library.get("script"), str):
-                key = (str(library.get("name", "")), library["script"])
-                if key not in shared:
-                    shared[key] = tree.reserve("scripts/step-libraries", key[0] or "library", ".js")
-                    tree.add(shared[key], key[1])
-                reference = {**reference, "library": {**library, "script": {FILE_KEY: shared[key]}}}
-            references.append(reference)
-        unpacked.append(_replaced(step, {"libraries": references}))
-    return unpacked
+        return _replaced(step, {"libraries": _each(step.get("libraries"), unpack_reference)})
+
+    return _each(steps, unpack_step)
 
 
 def _refuse_markers(entry_name: str, data: Json, text: str | None) -> None:
