@@ -8,6 +8,7 @@ their usual values, and so do its children.
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import re
 import uuid
@@ -15,7 +16,6 @@ from typing import Any
 
 from .canonical import strip_name
 from .errors import SourceError
-from .jsontext import copy_json
 from .model import (ENGINE, INTEGRATIONS, PROPERTIES, SCRIPT_STEPS, DateTime, Entry, Json, Plan,
                     form_id, objects)
 
@@ -149,7 +149,7 @@ class _Filler:
     def defaults(obj: Json, values: dict[str, Any]) -> None:
         for key, value in values.items():
             if key not in obj:
-                obj[key] = value(obj) if callable(value) else copy_json(value)
+                obj[key] = value(obj) if callable(value) else copy.deepcopy(value)
 
     def engine(self, engine: Json) -> None:
         self.defaults(engine, {"version": _VERSIONS[self.era], "name": "", "description": "",
@@ -214,7 +214,7 @@ class _Filler:
             self.defaults(section, {"isVisible": not handling, "isCollapsed": False, "order": index,
                                     "sectionItems": []})
             if handling and not section["sectionItems"]:
-                section["sectionItems"] = [{"property": copy_json(prop)} for prop in HANDLING_PROPERTIES]
+                section["sectionItems"] = [{"property": copy.deepcopy(prop)} for prop in HANDLING_PROPERTIES]
         for position, item in objects(section.get("sectionItems")):
             if "id" in item:
                 continue  # an exported item: it has everything its era gives it

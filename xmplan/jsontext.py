@@ -64,21 +64,3 @@ def loads_strict(text: str) -> Json:
 
 def _refuse_constant(name: str) -> Json:
     raise _Constant(name)
-
-
-def copy_json(value: Json) -> Json:
-    """A deep copy of JSON data, through orjson when it can (C speed), else in Python."""
-    if orjson is not None:
-        try:
-            return orjson.loads(orjson.dumps(value))
-        except (orjson.JSONEncodeError, orjson.JSONDecodeError, TypeError):
-            pass
-    return _copy(value)
-
-
-def _copy(value: Json) -> Json:
-    if isinstance(value, dict):
-        return {key: _copy(item) if isinstance(item, (dict, list)) else item for key, item in value.items()}
-    if isinstance(value, list):
-        return [_copy(item) if isinstance(item, (dict, list)) else item for item in value]
-    return value
