@@ -35,6 +35,18 @@ def is_source_tree(path: Path) -> bool:
     return path.is_dir() and (path / "plan").is_dir()
 
 
+def load_plan(path: str | Path, values: Mapping[str, Any] | None = None) -> Plan:
+    """A plan from an export zip or a source tree (`values` fill the tree's templates)."""
+    path = Path(path)
+    if path.is_dir():
+        return load_source(path, values)
+    if not path.exists():
+        raise SourceError.at(str(path), "no such file or directory", "load")
+    from .archive import read_plan
+
+    return read_plan(path)
+
+
 def template_values(root: Path, overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
     """The values templates see: `plan/values.json`, then `--set` overrides on top."""
     return {**_Reader(root).json_file(VALUES, {}), **(overrides or {})}

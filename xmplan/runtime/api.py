@@ -5,12 +5,12 @@ from __future__ import annotations
 import json
 import uuid
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any, Iterable, Mapping
 from urllib.parse import parse_qsl
 
 from ..errors import Location, Problem, ScriptError, ScriptTimeout, XmplanError
 from ..model import Plan
+from ..source import load_plan
 from . import callbacks, scripts
 from .engine import Engine
 from .engines import get_engine
@@ -19,23 +19,11 @@ from .forms import BoundForm, bound_form
 from .host import XMATTERS, Host, InboundRequest, RunSetup
 from .outcome import Failure, Outcome
 
+__all__ = ["Request", "Runtime", "load_plan"]  # load_plan: how runtime users load a plan
+
 Json = Any
 DEFAULT_TIME_LIMIT = 10.0
 DEFAULT_XMATTERS_URL = "https://xmatters.invalid"
-
-
-def load_plan(path: str | Path, values: Mapping[str, Any] | None = None) -> Plan:
-    """A plan from an export zip or a source tree (`values` fill the tree's templates)."""
-    path = Path(path)
-    if path.is_dir():
-        from ..source import load_source
-
-        return load_source(path, values)
-    if not path.exists():
-        raise XmplanError.at(str(path), "no such plan zip or source tree")
-    from ..archive import read_plan
-
-    return read_plan(path)
 
 
 @dataclass(frozen=True)

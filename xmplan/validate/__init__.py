@@ -6,25 +6,13 @@ from pathlib import Path
 
 from ..errors import Location, Problem, XmplanError
 from ..model import Plan
+from ..source import load_plan
 from .javascript import check_scripts
 from .locate import Locator
 from .references import check_references
 from .schema import check_schemas
 
-__all__ = ["validate_path", "validate_plan", "load_plan"]
-
-
-def load_plan(path: Path, values: dict[str, str]) -> Plan:
-    """Read a plan zip or a source tree into the plan model, as the user wrote it."""
-    if path.is_dir():
-        from ..source import load_source
-
-        return load_source(path, values)
-    if not path.exists():
-        raise XmplanError.at(str(path), "no such file or directory", "load")
-    from ..archive import read_plan
-
-    return read_plan(path)
+__all__ = ["validate_path", "validate_plan"]
 
 
 def validate_path(path: Path, values: dict[str, str]) -> list[Problem]:
