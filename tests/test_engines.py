@@ -63,6 +63,24 @@ def test_scripts_share_one_global_context_in_order(engine):
     assert host.values("result") == [{"n": 2, "t": 42}]
 
 
+@pytest.mark.parametrize("expression, expected", [
+    ("JSON.stringify(o)", '{"2":"y","10":"x","a":2,"c":{"z":1,"y":2},"b":3}'),
+    ("JSON.stringify(o.c, null, 1)", '{\n "z": 1,\n "y": 2\n}'),
+    ("(function () { var k = []; for (var key in o) k.push(key); return k.join(); })()", "2,10,a,c,b"),
+    ("Object.keys(o).join()", "2,10,a,c,b"),
+    ("Object.getOwnPropertyNames(['p', 'q']).join()", "0,1,length"),
+])
+def test_keys_come_in_engine_order(engine, expression, expected):
+    """Integer keys ascending, then the rest in insertion order (a deleted key re-added goes last),
+    as in Nashorn: scripts build request bodies and log lines with it."""
+    script = f"""
+    var o = {{b: 1, a: 2, 10: 'x', 2: 'y', c: {{z: 1, y: 2}}}};
+    delete o.b; o.b = 3;
+    {HOST_GLOBAL}('result', {expression});
+    """
+    assert run(engine, script).calls == [("result", expected)]
+
+
 def test_host_gets_and_returns_strings_only(engine):
     script = f"""
     var answer = {HOST_GLOBAL}('post', JSON.stringify({{a: [1, 2]}}));

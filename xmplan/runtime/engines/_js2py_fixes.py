@@ -1,4 +1,10 @@
-"""Fix two bugs in js2py 0.74's Date (a slow year lookup, a wrong `toISOString`) and speed up calls.
+"""Fix js2py 0.74's property order and two bugs in its Date (a slow year lookup, a wrong
+`toISOString`), and speed up calls.
+
+js2py lists an object's keys in sorted order in `for-in` and `JSON.stringify` (so `{b: 1, a: 2}`
+became `{"a":2,"b":1}`, and array index "10" came before "2"); Nashorn, like every engine since,
+gives integer keys in ascending order and then the others in insertion order. Request bodies and
+log lines built by scripts depend on it.
 
 `YearFromTime` starts its year-by-year search from `1970 - t / msPerYear` (the sign is wrong), so
 every `getUTCFullYear()`, `getUTCMonth()`, `getUTCDate()` on a 2020s date walks about 110 years:
@@ -45,6 +51,43 @@ def _iso_string(this, arguments, var=None):  # noqa: ANN001, ANN202 - js2py call
     return (f"{shown}-{int(time_helpers.MonthFromTime(t)) + 1:02d}-{int(time_helpers.DateFromTime(t)):02d}"
             f"T{int(time_helpers.HourFromTime(t)):02d}:{int(time_helpers.MinFromTime(t)):02d}:"
             f"{int(time_helpers.SecFromTime(t)):02d}.{int(time_helpers.msFromTime(t)):03d}Z")
+
+
+def _is_index(name: str) -> bool:
+    """An array index as ECMAScript defines it: a canonical uint32 below 2**32 - 1."""
+    return name.isascii() and name.isdigit() and (name == "0" or name[0] != "0") and int(name) < 0xFFFFFFFF
+
+
+def enumerable_keys(own: dict[str, dict[str, Any]], every: bool = False) -> list[str]:
+    """The (enumerable, unless `every`) keys of `own` in the order JavaScript engines list them."""
+    names = [name for name, desc in own.items() if every or desc["enumerable"]]
+    indices = [name for name in names if _is_index(name)]
+    if not indices:
+        return names
+    return sorted(indices, key=int) + [name for name in names if not _is_index(name)]
+
+
+def _own_keys(self):  # noqa: ANN001, ANN202 - replaces PyJs.__iter__
+    """PyJs.__iter__ (for-in, JSON.stringify) in engine order: a snapshot of the keys, skipping
+    those deleted or made non-enumerable while the loop runs, as js2py does."""
+    for name in enumerable_keys(self.own, every=self.IS_CHILD_SCOPE):
+        desc = self.own.get(name)
+        if desc and desc["enumerable"]:
+            yield base.Js(name)
+
+
+
+def _object_keys(obj):  # noqa: ANN001, ANN202 - js2py calling convention
+    if not obj.is_object():
+        raise base.MakeError("TypeError", "Object.keys called on non-object")
+    return enumerable_keys(obj.own)
+
+
+def replace_method(holder: Any, name: str, function: Any) -> None:
+    """Make `function` (js2py calling convention) the built-in method `holder[name]`."""
+    fixed = base.PyJsFunction(function, base.FunctionPrototype)
+    fixed._set_name(name)
+    holder.own[name]["value"] = fixed
 
 
 _original_js = base.Js
@@ -123,11 +166,11 @@ def apply() -> None:
     # jsdate took its own copies of the helpers with `from .time_helpers import *`.
     time_helpers.YearFromTime = year_from_time
     jsdate.YearFromTime = year_from_time
-    fixed = base.PyJsFunction(_iso_string, base.FunctionPrototype)
-    fixed._set_name("toISOString")
-    jsdate.DatePrototype.own["toISOString"]["value"] = fixed
+    replace_method(jsdate.DatePrototype, "toISOString", _iso_string)
+    replace_method(pyjs.Object, "keys", _object_keys)
     base.PyJsArguments.__init__ = _arguments_init
     base.PyJsFunction.call = _function_call
+    base.PyJs.__iter__ = _own_keys
     # Where the hot paths look it up: js2py's own functions, and the globals of translated code.
     base.Js = js
     pyjs.Js = js

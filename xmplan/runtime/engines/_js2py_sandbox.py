@@ -35,7 +35,7 @@ def _refuse(*_args: Any, **_kwargs: Any) -> Any:
 def _own_property_names(obj):  # noqa: ANN001, ANN202 - js2py calling convention
     if not obj.is_object():
         raise base.MakeError("TypeError", "Object.getOwnPropertyNames called on non-object")
-    return list(obj.own)
+    return _js2py_fixes.enumerable_keys(obj.own, every=True)  # a list, in engine order
 
 
 @functools.cache
@@ -46,9 +46,7 @@ def harden() -> None:
     for name in ("get", "put", "delete", "callprop", "__call__"):
         setattr(base.PyObjectWrapper, name, _refuse)
     base.PyObjectWrapper.to_python = _refuse
-    fixed = base.PyJsFunction(_own_property_names, base.FunctionPrototype)
-    fixed._set_name("getOwnPropertyNames")
-    pyjs.Object.own["getOwnPropertyNames"]["value"] = fixed
+    _js2py_fixes.replace_method(pyjs.Object, "getOwnPropertyNames", _own_property_names)
 
 
 @dataclass(frozen=True)
