@@ -81,6 +81,18 @@ def test_keys_come_in_engine_order(engine, expression, expected):
     assert run(engine, script).calls == [("result", expected)]
 
 
+def test_remainder_has_the_dividends_sign_and_changes_no_other_number(engine):
+    """js2py once changed its shared number 19 into -5 while computing `-5 % 24`, for the process."""
+    script = f"""
+    {HOST_GLOBAL}('result', [-5 % 24, 5 % -3, 5.5 % 2, 7 % 0, 3 % Infinity].join());
+    {HOST_GLOBAL}('result', String([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19].length));
+    """
+    first = run(engine, script)
+    again = run(engine, f"{HOST_GLOBAL}('result', String(18 + 1));")
+    assert first.calls == [("result", "-5,2,1.5,NaN,3"), ("result", "19")]
+    assert again.calls == [("result", "19")]
+
+
 def test_host_gets_and_returns_strings_only(engine):
     script = f"""
     var answer = {HOST_GLOBAL}('post', JSON.stringify({{a: [1, 2]}}));

@@ -5,6 +5,9 @@ js2py lists an object's keys in sorted order in `for-in` and `JSON.stringify` (s
 became `{"a":2,"b":1}`, and array index "10" came before "2"); Nashorn, like every engine since,
 gives integer keys in ascending order and then the others in insertion order. Request bodies and
 log lines built by scripts depend on it.
+`%` with a negative dividend took the shared, cached number object of Python's result and changed
+its value in place, so after `-5 % 24` every 19 in the process was -5 (arrays of 19 items had
+length -5 and hung `apply`; moment-timezone looped forever).
 
 `YearFromTime` starts its year-by-year search from `1970 - t / msPerYear` (the sign is wrong), so
 every `getUTCFullYear()`, `getUTCMonth()`, `getUTCDate()` on a 2020s date walks about 110 years:
@@ -19,6 +22,7 @@ tested first, by exact type, with the same results.
 from __future__ import annotations
 
 import functools
+import math
 from typing import Any
 
 import js2py.pyjs as pyjs
@@ -51,6 +55,17 @@ def _iso_string(this, arguments, var=None):  # noqa: ANN001, ANN202 - js2py call
     return (f"{shown}-{int(time_helpers.MonthFromTime(t)) + 1:02d}-{int(time_helpers.DateFromTime(t)):02d}"
             f"T{int(time_helpers.HourFromTime(t)):02d}:{int(time_helpers.MinFromTime(t)):02d}:"
             f"{int(time_helpers.SecFromTime(t)):02d}.{int(time_helpers.msFromTime(t)):03d}Z")
+
+
+def _remainder(self, other):  # noqa: ANN001, ANN202 - replaces PyJs.__mod__
+    """ECMAScript `%`: the sign of the dividend, as C's fmod; no shared number is changed."""
+    a = self.to_number().value
+    b = other.to_number().value
+    if math.isinf(a) or math.isnan(a) or math.isnan(b) or not b:
+        return base.NaN
+    if math.isinf(b):
+        return js(a)
+    return js(math.fmod(a, b))
 
 
 def _is_index(name: str) -> bool:
@@ -171,6 +186,7 @@ def apply() -> None:
     base.PyJsArguments.__init__ = _arguments_init
     base.PyJsFunction.call = _function_call
     base.PyJs.__iter__ = _own_keys
+    base.PyJs.__mod__ = _remainder
     # Where the hot paths look it up: js2py's own functions, and the globals of translated code.
     base.Js = js
     pyjs.Js = js
