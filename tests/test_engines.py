@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sys
 import time
+import uuid
 
 import pytest
 
@@ -91,6 +92,13 @@ def test_remainder_has_the_dividends_sign_and_changes_no_other_number(engine):
     again = run(engine, f"{HOST_GLOBAL}('result', String(18 + 1));")
     assert first.calls == [("result", "-5,2,1.5,NaN,3"), ("result", "19")]
     assert again.calls == [("result", "19")]
+
+
+@pytest.mark.filterwarnings("error")
+def test_a_suite_that_turns_warnings_into_errors_can_run_scripts(engine):
+    fresh = f"var tag = '{uuid.uuid4()}';"  # translated now, not taken from a cache
+    host = run(engine, fresh + f"try {{ throw 1; }} catch (e) {{ {HOST_GLOBAL}('r', String(e)); }}")
+    assert host.calls == [("r", "1")]
 
 
 def test_host_gets_and_returns_strings_only(engine):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from runtime_plans import make_plan, runtime
+from xmplan.errors import XmplanError
 
 LEGACY_SCRIPT = """\
 var callback = JSON.parse(request.body);
@@ -76,3 +77,8 @@ def test_legacy_payload_also_gives_the_objects(engine_name, trigger):
 def test_inbound_scripts_see_no_callback_objects(engine_name):
     outcome = runtime(make_plan({"In": "console.log(typeof event + typeof respondedTo);"}), engine_name).run("In")
     assert outcome.lines == ["undefinedundefined"]
+
+
+def test_a_callback_body_that_is_not_json_is_a_clear_error(engine_name):
+    with pytest.raises(XmplanError, match=r"^request body:1:2: error: an outbound integration's callback is not JSON"):
+        run(engine_name, "RESPONSE", "console.log('never');", "{not json")

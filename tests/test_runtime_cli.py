@@ -30,7 +30,7 @@ def plan_zip(tmp_path: Path) -> Path:
     path = tmp_path / "plan.zip"
     with zipfile.ZipFile(path, "w") as archive:
         for entry in plan.entries:
-            archive.writestr(entry.name, json.dumps(entry.data))
+            archive.writestr(entry.name, json.dumps(entry.data, indent=2))
     return path
 
 
@@ -80,11 +80,15 @@ def test_json_format(plan_zip, files):
     assert data["console"] == [{"level": "log", "text": "Got Disk full from curl"}]
 
 
-def test_script_error_exits_1_with_the_place(plan_zip, files):
+def test_script_error_exits_1_with_the_place_in_the_zip_entry(plan_zip, files):
+    """A script stored as a JSON string: the failing line is found inside that string."""
+    text = zipfile.ZipFile(plan_zip).read("integrations/integrations.json").decode()
+    offset = text.index("throw new Error")
+    line, column = text.count("\n", 0, offset) + 1, offset - text.rfind("\n", 0, offset)
     code, out, _ = run_cli("run", str(plan_zip), "Broken", "--request", files["request"])
     assert code == 1
-    last = out.splitlines()[-1]
-    assert last.startswith(f"FAILED {plan_zip}/integrations/integrations.json:2") and last.endswith("bad input")
+    assert out.splitlines()[-1] == (f"FAILED {plan_zip}/integrations/integrations.json:{line}:{column}: "
+                                    "Error: bad input")
 
 
 def test_unanswered_request_fails_clearly(plan_zip, files):

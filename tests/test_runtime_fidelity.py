@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import json
 
+import pytest
 
 from runtime_plans import make_plan, runtime
-
 
 
 def run(engine_name, script, *, libraries=None, constants=None, endpoints=(), respond=(), **request):
@@ -55,6 +55,12 @@ def test_request_properties(engine_name):
     assert params == "q2"  # the query parameter wins over the form field of the same name
     request_id, integration_uuid = ids.split()
     assert len(request_id) == 36 and integration_uuid == "00000000-0000-4000-8000-000000000000"
+
+
+def test_non_string_headers_and_parameters_arrive_as_json_text(engine_name):
+    script = "console.log([request.headers['X-Flag'], request.parameters.n, request.parameters.none].join('|'));"
+    outcome = run(engine_name, script, headers={"X-Flag": True}, parameters={"n": 2, "none": None})
+    assert outcome.lines == ["true|2|null"]
 
 
 def test_non_string_body_arrives_as_json_text(engine_name):
@@ -150,14 +156,27 @@ def test_thrown_error_names_file_and_line(engine_name):
     outcome = run(engine_name, "console.log('before');\n\nthrow new Error('Failed with status 500');")
     assert outcome.lines == ["before"]
     assert "Failed with status 500" in outcome.error.message
-    assert (outcome.error.file, outcome.error.line) == ("test.zip/integrations/integrations.json", 3)
+    # The plan was made in memory, so there is no entry text to find the line in: the script is named.
+    assert (outcome.error.file, outcome.error.line) == ("test.zip/integrations/integrations.json#/integrations/0/script", 3)
+
+
+@pytest.mark.parametrize("call, message", [
+    ("require('Nope');", "Cannot find shared library 'Nope'"),
+    ("http.request({endpoint: 'Nope', path: '/x'}).write();", 'Endpoint "Nope" is not defined'),
+    ("http.request({endpoint: 'Svc', path: '/x'}).write();", "No fake response for GET"),
+    ("JXON.parse('<a>');", "XML"),
+])
+def test_errors_raised_by_built_ins_name_the_calling_line(engine_name, call, message):
+    outcome = run(engine_name, f"var x = 1;\n\n  {call}", endpoints=[{"name": "Svc", "baseUrl": "https://svc"}])
+    assert message in outcome.error.message
+    assert (outcome.error.file, outcome.error.line) == ("test.zip/integrations/integrations.json#/integrations/0/script", 3)
 
 
 def test_thrown_string_is_the_error(engine_name):
     # QuickJS keeps no throw site for a thrown string, so only the file is certain here.
     outcome = run(engine_name, "throw 'Failed with status ' + 500;")
     assert "Failed with status 500" in outcome.error.message
-    assert outcome.error.file == "test.zip/integrations/integrations.json"
+    assert outcome.error.file == "test.zip/integrations/integrations.json#/integrations/0/script"
 
 
 def test_syntax_error_names_the_line(engine_name):

@@ -37,6 +37,15 @@ def test_object_body_is_sent_as_json_and_response_read(engine_name):
     assert call.json == {"title": "Disk", "count": 2}
 
 
+def test_header_values_are_sent_as_javascript_text(engine_name):
+    script = ("http.request({endpoint: 'Service', path: '/x', headers: {'X-Flag': true, 'X-N': 1.5, 'X-O': {a: 1},"
+              " 'X-Null': null, 'X-Undefined': undefined}}).write();")
+    r = rt(engine_name, script)
+    r.respond("Service", {"status": 204})
+    [call] = r.run("Test").http
+    assert call.headers == {"X-Flag": "true", "X-N": "1.5", "X-O": "[object Object]"}
+
+
 def test_non_2xx_does_not_throw(engine_name):
     r = rt(engine_name, "var r = http.request({endpoint: 'Service', path: '/x'}).write();\nconsole.log(r.statusCode + r.body);")
     r.respond("Service", {"status": 404, "body": "gone"})

@@ -11,6 +11,7 @@ from urllib.parse import parse_qsl
 from ..errors import Location, Problem, ScriptError, ScriptTimeout, XmplanError
 from ..model import Plan
 from ..source import load_plan
+from ..locate import Locator
 from . import callbacks, scripts
 from .engine import Engine
 from .engines import get_engine
@@ -28,11 +29,14 @@ DEFAULT_XMATTERS_URL = "https://xmatters.invalid"
 
 @dataclass(frozen=True)
 class Request:
-    """An inbound HTTP request, or for an outbound integration the callback payload as `body`."""
+    """An inbound HTTP request, or for an outbound integration the callback payload as `body`.
+
+    Header and parameter values are text; any other JSON value arrives as its JSON text.
+    """
 
     body: Json = ""
-    headers: Mapping[str, str] = field(default_factory=dict)
-    parameters: Mapping[str, str] = field(default_factory=dict)
+    headers: Mapping[str, Json] = field(default_factory=dict)
+    parameters: Mapping[str, Json] = field(default_factory=dict)
     request_id: str | None = None
 
     @classmethod
@@ -79,6 +83,8 @@ class Runtime:
                           if isinstance(c, dict) and "name" in c}
         self._libraries = scripts.libraries(plan)
         self._integrations = scripts.integrations(plan)
+        self._in_json = {code.filename: code for code in [*self._libraries, *(c for _, c in self._integrations if c)]
+                         if code.in_json}
         # Per integration, what every run of it repeats: the scripts to run and the bound form.
         self._prepared: dict[int, tuple[list[scripts.Script], BoundForm | None]] = {}
 
@@ -102,7 +108,7 @@ class Runtime:
         raise XmplanError.at(self.plan.origin or "plan", f"no integration named {name!r} (scripts: {names})")
 
     def run(self, name: str, request: Request | Mapping[str, Json] | None = None, *, body: Json = None,
-            headers: Mapping[str, str] | None = None, parameters: Mapping[str, str] | None = None) -> Outcome:
+            headers: Mapping[str, Json] | None = None, parameters: Mapping[str, Json] | None = None) -> Outcome:
         """Run integration `name` on `request` (or `body`/`headers`/`parameters`) and return what it did."""
         if request is None:
             request = Request("" if body is None else body, headers or {}, parameters or {})
@@ -130,15 +136,19 @@ class Runtime:
         objects = None
         if record.get("type") == "OUTBOUND_WEBHOOK":
             if isinstance(body, str) and body.strip().startswith("{"):
-                body = json.loads(body)
+                try:
+                    body = json.loads(body)
+                except json.JSONDecodeError as exc:
+                    raise XmplanError.at(Location("request body", exc.lineno, exc.colno),
+                                         f"an outbound integration's callback is not JSON: {exc.msg}") from None
             body, objects = callbacks.both_styles(body, str(record.get("triggeredBy") or ""))
         text = body if isinstance(body, str) else json.dumps(body)
-        parameters = {str(k): str(v) for k, v in request.parameters.items()}
+        parameters = {str(k): _text(v) for k, v in request.parameters.items()}
         content_type = next((v for k, v in request.headers.items() if k.lower() == "content-type"), "")
         if content_type.split(";")[0].strip().lower() == "application/x-www-form-urlencoded":
             for key, value in parse_qsl(text, keep_blank_values=True):
                 parameters.setdefault(key, value)
-        inbound = InboundRequest(text, {str(k): str(v) for k, v in request.headers.items()}, parameters,
+        inbound = InboundRequest(text, {str(k): _text(v) for k, v in request.headers.items()}, parameters,
                                  request.request_id or str(uuid.uuid4()), str(record.get("id", "")))
         form_uuid = record.get("form")
         if form is None:
@@ -150,8 +160,21 @@ class Runtime:
         try:
             self.engine.run(to_run, host, time_limit=self.time_limit)
         except ScriptError as exc:
-            return _failure(exc)
+            return self._failure(exc)
         return None
+
+    def _failure(self, exc: ScriptError) -> Failure:
+        problem = exc.problems[0] if exc.problems else Problem(Location("<script>"), str(exc))
+        message = "\n".join(p.message for p in exc.problems) or str(exc)
+        loc = problem.location
+        code = self._in_json.get(loc.file)
+        if code is not None:  # a line of a script stored as a JSON string: its place in the entry
+            locator = Locator(self.plan)
+            mapped = (locator.in_script(code.entry, code.pointer, code.text, loc.line, loc.column or 1) if loc.line
+                      else locator.location(code.entry, code.pointer))
+            if mapped.line is not None:  # else the entry's text is unknown (a plan made in code): keep `#pointer`
+                loc = mapped
+        return Failure(message, loc.file, loc.line, loc.column, isinstance(exc, ScriptTimeout))
 
     def check(self) -> list[Problem]:
         """Every integration script compiles and every shared library evaluates; one problem per failure."""
@@ -174,8 +197,6 @@ class Runtime:
         return sum(code is not None for _, code in self._integrations), len(self._libraries)
 
 
-def _failure(exc: ScriptError) -> Failure:
-    problem = exc.problems[0] if exc.problems else Problem(Location("<script>"), str(exc))
-    message = "\n".join(p.message for p in exc.problems) or str(exc)
-    loc = problem.location
-    return Failure(message, loc.file, loc.line, loc.column, isinstance(exc, ScriptTimeout))
+def _text(value: Json) -> str:
+    """A header or parameter value as HTTP carries it: text; other JSON values as their JSON text."""
+    return value if isinstance(value, str) else json.dumps(value)

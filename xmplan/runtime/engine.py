@@ -18,11 +18,14 @@ class Script:
     `reusable`: the script leaves the same state every run and calls the host function only from
     functions called later, never while it loads. An engine may then run a leading series of
     reusable scripts once and, before each later run, restore the global state they left.
+    `harness`: the runtime's own code (the prelude). An error raised inside it, say by `require` of
+    a missing library, is reported where the plan's script called into it.
     """
 
     filename: str
     text: str
     reusable: bool = False
+    harness: bool = False
 
 
 class Engine(Protocol):

@@ -115,7 +115,7 @@ class Host:
         encode = options.get("autoEncodeURI", True) not in (False, "false")
         joined = path if not path or path.startswith("/") else "/" + path
         url = base + (quote(joined, safe=_PATH_SAFE) if encode else joined)
-        headers = {str(k): str(v) for k, v in (options.get("headers") or {}).items() if v is not None}
+        headers = {str(k): str(v) for k, v in (options.get("headers") or {}).items()}  # the prelude made them text
         if options.get("json") and not any(k.lower() == "content-type" for k in headers):
             headers["Content-Type"] = "application/json"
         body = options.get("body")

@@ -76,6 +76,15 @@ var __xmplan__ = (function (host, global) {
             for (var key in options) {
                 sent[key] = options[key];
             }
+            if (options && options.headers) {  // header values go out as text, as JavaScript writes them
+                sent.headers = {};
+                for (var name in options.headers) {
+                    var value = options.headers[name];
+                    if (value !== null && value !== undefined) {
+                        sent.headers[name] = String(value);
+                    }
+                }
+            }
             return {
                 write: function (body) {
                     var isText = typeof body === "string" || body === undefined || body === null;

@@ -19,7 +19,7 @@ PARAMETERS = ("request, form, trigger, http, console, constants, require, export
               "event, respondedTo, response, statusChanged, deliveryStatusUpdated, notification, annotation, "
               "escalation")
 PRELUDE = Script("<xmplan prelude>", files("xmplan.runtime").joinpath("prelude.js").read_text(encoding="utf-8"),
-                 reusable=True)
+                 reusable=True, harness=True)
 
 _REQUIRE = re.compile(r"""\brequire\s*\(\s*(['"])((?:(?!\1).)*)\1\s*\)""")
 _DYNAMIC_REQUIRE = re.compile(r"""\brequire\s*\(\s*[^'"\s)]""")
@@ -27,11 +27,26 @@ _DYNAMIC_REQUIRE = re.compile(r"""\brequire\s*\(\s*[^'"\s)]""")
 
 @dataclass(frozen=True)
 class Code:
-    """A script or library of the plan: its name, the file errors should name, and its text."""
+    """A script or library of the plan: its name, its text, and where it is stored.
+
+    `filename` is the file errors name: the script's own file in a source tree. A script stored as
+    a JSON string (`in_json`: in a zip, every library shares one entry) is named
+    `<entry file>#<pointer>`, and the runtime maps engine lines into the entry's text.
+    """
 
     name: str
     filename: str
     text: str
+    entry: str
+    pointer: str
+    in_json: bool = False
+
+
+def _code(plan: Plan, name: object, entry: str, pointer: str, text: str) -> Code:
+    pulled = plan.sources.get(f"{entry}#{pointer}")
+    if pulled is not None:
+        return Code(str(name or ""), pulled, text, entry, pointer)
+    return Code(str(name or ""), f"{plan.source_of(entry)}#{pointer}", text, entry, pointer, in_json=True)
 
 
 def integrations(plan: Plan) -> list[tuple[Json, Code | None]]:
@@ -41,14 +56,13 @@ def integrations(plan: Plan) -> list[tuple[Json, Code | None]]:
         script = record.get("script") if isinstance(record, dict) else None
         code = None
         if isinstance(script, str):
-            code = Code(str(record.get("name", "")),
-                        plan.source_of(INTEGRATIONS, f"/integrations/{index}/script"), script)
+            code = _code(plan, record.get("name"), INTEGRATIONS, f"/integrations/{index}/script", script)
         found.append((record, code))
     return found
 
 
 def libraries(plan: Plan) -> list[Code]:
-    return [Code(str(lib.get("name", "")), plan.source_of(SHARED_FUNCTIONS, f"/{index}/script"), lib["script"])
+    return [_code(plan, lib.get("name"), SHARED_FUNCTIONS, f"/{index}/script", lib["script"])
             for index, lib in enumerate(plan.shared_libraries)
             if isinstance(lib, dict) and isinstance(lib.get("script"), str)]
 

@@ -8,7 +8,7 @@ from ..errors import Location, Problem, XmplanError
 from ..model import Plan
 from ..source import load_plan
 from .javascript import check_scripts
-from .locate import Locator
+from ..locate import Locator
 from .references import check_references
 from .schema import check_schemas
 

@@ -10,7 +10,7 @@ from typing import Any, Iterator
 
 from ..errors import Problem
 from ..model import INTEGRATIONS, SCRIPT_STEPS, SHARED_FUNCTIONS, Plan, objects
-from .locate import Locator
+from ..locate import Locator
 
 # Integration Builder runs a script as the body of a function, so a top-level `return` is legal.
 _PREFIX = "(function(){\n"

@@ -15,7 +15,7 @@ from jsonschema.exceptions import ValidationError, best_match
 from ..errors import Problem
 from ..jsonpos import pointer
 from ..model import Entry, Json, Plan
-from .locate import Locator
+from ..locate import Locator
 
 _FIXED = {
     "engine.json": "engine",

@@ -17,6 +17,7 @@ import re
 import sys
 import tempfile
 import threading
+import warnings
 from collections import OrderedDict
 from dataclasses import dataclass
 from importlib.metadata import version
@@ -108,7 +109,10 @@ def _line_table(py_source: str) -> tuple[int, ...]:
 
 def _translate(text: str, filename: str) -> Compiled:
     pyjsparser.parser.ENABLE_PYIMPORT = False
-    with _translate_lock:
+    with _translate_lock, warnings.catch_warnings():
+        # js2py names some functions with random.randrange(1e8): deprecated for a float, and
+        # not the script's doing (a suite run with -W error would fail on it).
+        warnings.simplefilter("ignore", DeprecationWarning)
         try:
             py_source = js2py_translator.translate_js(text, "", parse_fn=_parse)
         except (pyjsparser.parser.JsSyntaxError, PyJsException) as err:

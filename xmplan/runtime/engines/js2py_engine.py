@@ -232,17 +232,18 @@ def _js_message(err: PyJsException) -> str:
 
 def _locate(tb: TracebackType | None, compiled: list[tuple[Script, Compiled]],
             running: str) -> tuple[str, int | None]:
-    """The innermost traceback frame that belongs to one of the run's scripts, as (file, JS line)."""
+    """The innermost traceback frame of one of the run's scripts, as (file, JS line); a frame of
+    the harness only when no plan script is on the stack."""
     by_filename = {}
     for script, code in compiled:
-        by_filename.setdefault(code.code.co_filename, (script.filename, code))
-    found: tuple[str, int | None] = (running, None)
+        by_filename.setdefault(code.code.co_filename, (script, code))
+    innermost: dict[bool, tuple[str, int | None]] = {}  # by Script.harness
     while tb is not None:
         hit = by_filename.get(tb.tb_frame.f_code.co_filename)
         if hit is not None:
-            found = (hit[0], hit[1].js_line(tb.tb_lineno))
+            innermost[hit[0].harness] = (hit[0].filename, hit[1].js_line(tb.tb_lineno))
         tb = tb.tb_next
-    return found
+    return innermost.get(False) or innermost.get(True) or (running, None)
 
 
 def _rss() -> int | None:

@@ -166,12 +166,15 @@ _EVAL_CODE = _Interpreter.eval.__code__
 def _script_error(text: str, scripts: Sequence[Script], starts: list[int], index: int) -> XmplanError:
     message, _, stack = text.partition("\n    at ")
     filename, line, column = scripts[index].filename, None, None
-    frame = _FRAME.search(stack)
-    if frame:
+    frames = []  # innermost first: (script, line, column)
+    for frame in _FRAME.finditer(stack):
         global_line = int(frame.group(1))
         owner = max((i for i, start in enumerate(starts) if start <= global_line), default=index)
-        filename, line = scripts[owner].filename, global_line - starts[owner] + 1
-        column = int(frame.group(2)) if frame.group(2) else None
+        frames.append((scripts[owner], global_line - starts[owner] + 1, int(frame.group(2)) if frame.group(2) else None))
+    # Errors raised inside the harness (the prelude) are the plan script's, where it called in.
+    chosen = next((f for f in frames if not f[0].harness), frames[0] if frames else None)
+    if chosen:
+        filename, line, column = chosen[0].filename, chosen[1], chosen[2]
     if message.startswith("InternalError: out of memory"):
         return _errors.memory_error(filename, line, "QuickJS heap limit, 128 MiB")
     if message.startswith("SyntaxError") and stack.startswith("<dukpy>:"):

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..errors import Location, Problem, Severity
-from ..jsonpos import line_col, pointer, split_pointer, string_char_offset, value_offset
-from ..model import Plan
+from .errors import Location, Problem, Severity
+from .jsonpos import line_col, pointer, split_pointer, string_char_offset, value_offset
+from .model import Plan
 
 
 @dataclass(frozen=True)
