@@ -109,6 +109,14 @@ def second_form_with_the_same_number(tree: Path) -> None:
     (tree / "plan/forms/Other/1234567.json").write_text(text.replace('"Alert"', '"Alert!"', 1), encoding="utf-8")
 
 
+def remove(relative: str):
+    return lambda tree: (tree / relative).unlink()
+
+
+def write(relative: str, data: bytes):
+    return lambda tree: (tree / relative).write_bytes(data)
+
+
 SOURCE_CASES = [
     pytest.param(edit("plan/xmplan.json", '"2021-01-01 00:00:00"', '"2021-02-30 00:00:00"'),
                  r"plan/xmplan\.json: error: bad timestamp '2021-02-30 00:00:00'", id="impossible-date"),
@@ -138,6 +146,14 @@ SOURCE_CASES = [
                  r"must be a relative path inside the source tree", id="file-outside-tree"),
     pytest.param(edit("plan/forms/Alert/voice.en.txt", "TTS phrase: Hello", "say Hello"),
                  r"plan/forms/Alert/voice\.en\.txt:1:1: error: voice step", id="bad-voice-line"),
+    pytest.param(edit("plan/forms/Alert/email.en.html", "${property.Summary}", "${property.Summary|upper}"),
+                 r"plan/forms/Alert/email\.en\.html:1:\d+: error: malformed property reference", id="malformed-reference"),
+    pytest.param(remove("plan/engine.json.j2"), r"plan/engine\.json: error: missing: every plan has an engine\.json",
+                 id="no-engine"),
+    pytest.param(write("plan/engine.json", b'{"name": "Twin"}'),
+                 r"plan/engine\.json\.j2: error: both this template and plan/engine\.json exist", id="template-twin"),
+    pytest.param(write("plan/forms/Alert/extra.json.j2", b'{"name": "\xff"}'),
+                 r"plan/forms/Alert/extra\.json\.j2: error: not UTF-8 text \(byte 10\)", id="template-not-utf8"),
 ]
 
 

@@ -166,3 +166,27 @@ def test_a_bare_handling_section_gets_the_seven_standard_options(tmp_path: Path)
     assert set(built_form["handlingOption"]) == {"voicemailNumRetries", "voicemailRetryInterval",
                                                  "voicemailNumRetriesId", "voicemailRetryIntervalId"}
     assert main(["validate", str(tmp_path / "out" / "MinimalPlan.zip")]) == 0
+
+
+def test_unpack_into_the_empty_working_directory(built: Path, tmp_path: Path, monkeypatch) -> None:
+    here = tmp_path / "here"
+    here.mkdir()
+    monkeypatch.chdir(here)
+    assert main(["unpack", str(built), "."]) == 0
+    assert Path.cwd() == here and (here / "plan" / "engine.json").is_file()  # the folder itself was kept
+
+
+def test_unpack_force_replaces_the_plan_source_and_keeps_the_rest(built: Path, tmp_path: Path) -> None:
+    """Updating a repository from a newer export: what the export no longer has goes away."""
+    tree = tmp_path / "repo"
+    assert main(["unpack", str(built), str(tree)]) == 0
+    stale = [tree / "plan/forms/Old/form.json", tree / "scripts/integrations/Old.js", tree / "plan/values.json"]
+    mine = [tree / "README.md", tree / "tests/test_plan.py"]
+    for path in stale + mine:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("{}")
+    assert main(["unpack", "--force", str(built), str(tree)]) == 0
+    assert not any(path.exists() for path in stale) and not (tree / "plan/forms/Old").exists()
+    assert all(path.exists() for path in mine)
+    assert main(["build", str(tree), "-o", str(tmp_path / "again")]) == 0
+    assert (tmp_path / "again" / built.name).read_bytes() == built.read_bytes()

@@ -31,6 +31,20 @@ def test_unknown_name_reports_line_and_column() -> None:
                             "which is not on this form [template-property]")
 
 
+@pytest.mark.parametrize("text, column", [
+    ("A ${property.Title|upper}", 3),
+    ("A ${property.Title|lower }", 3),
+    ("A ${property.Title", 3),
+    ("${property.Title} then ${property.", 24),
+])
+def test_malformed_reference_is_an_error_not_text_for_recipients(text: str, column: int) -> None:
+    with pytest.raises(SourceError) as caught:
+        texts.names_to_ids(text, {"Title": ITEM}, "email.html")
+    (problem,) = caught.value.problems
+    assert str(problem) == (f"email.html:1:{column}: error: malformed property reference: write "
+                            "${property.Name} or ${property.Name|lower} [template-property]")
+
+
 STEPS = [
     {"playType": "TTS", "voiceScriptStepType": 1, "phrase": "Hello"},
     {"playType": "TTS", "voiceScriptStepType": 2, "propertyName": "Room Name"},

@@ -31,18 +31,21 @@ def _umask() -> int:
     return mask
 
 
-def write_tree(root: Path, files: Mapping[str, bytes], force: bool = False) -> None:
+def write_tree(root: Path, files: Mapping[str, bytes], force: bool = False, owned: tuple[str, ...] = ()) -> None:
     """Write a whole tree of files under `root`.
 
-    A new (or empty) `root` is filled in a temp folder and renamed into place at the end; with
-    `force`, files go into an existing folder one atomic write at a time.
+    A new (or empty) `root` is filled in a temp folder whose contents are then renamed into place;
+    with `force`, files go into an existing folder one atomic write at a time, and the files under
+    its `owned` folders that are not in `files` are removed (they belong to what is replaced).
     """
     if root.exists() and any(root.iterdir()):
         if not force:
             raise XmplanError.at(str(root), "directory is not empty (use --force to write into it)")
         for relative, data in sorted(files.items()):
             atomic_write(root / relative, data)
+        _prune(root, owned, set(files))
         return
+    root = root.resolve()  # `.` too: its parent is where the temp folder goes
     root.parent.mkdir(parents=True, exist_ok=True)
     temp = Path(tempfile.mkdtemp(dir=root.parent, prefix=f".{root.name}.", suffix=".tmp"))
     made: set[str] = set()
@@ -61,9 +64,24 @@ def write_tree(root: Path, files: Mapping[str, bytes], force: bool = False) -> N
                     rest = rest[os.write(fd, rest):]
             finally:
                 os.close(fd)
-        if root.exists():
-            root.rmdir()
-        os.replace(temp, root)
+        if root.exists():  # empty, and maybe someone's working directory: fill it, keep it
+            for child in sorted(os.listdir(temp)):
+                os.replace(os.path.join(temp, child), root / child)
+            temp.rmdir()
+        else:
+            os.replace(temp, root)
     except BaseException:
         shutil.rmtree(temp, ignore_errors=True)
         raise
+
+
+def _prune(root: Path, owned: tuple[str, ...], keep: set[str]) -> None:
+    """Remove the files under `root`'s `owned` folders that are not in `keep`, then empty folders."""
+    for top in owned:
+        for folder, dirs, names in os.walk(root / top, topdown=False):
+            relative = Path(folder).relative_to(root).as_posix()
+            for name in names:
+                if f"{relative}/{name}" not in keep:
+                    os.unlink(os.path.join(folder, name))
+            if not os.listdir(folder):
+                os.rmdir(folder)

@@ -19,7 +19,7 @@ from .canonical import entry_order_key
 from .eras import DEFAULT_ERA, ERAS, fill
 from .errors import Location, Problem, SourceError
 from .jsontext import loads_strict
-from .model import DateTime, Entry, Json, Plan, objects
+from .model import ENGINE, DateTime, Entry, Json, Plan, objects
 from .unpack import FILE_KEY, VOICE_KEY
 
 SETTINGS = "plan/xmplan.json"
@@ -65,6 +65,10 @@ def load_source(root: Path, values: Mapping[str, Any] | None = None) -> Plan:
     era = settings.get("era", DEFAULT_ERA)
     reader.render_all(context)
     documents = reader.documents()
+    if ENGINE not in documents and not reader.problems:
+        reader.problems.append(Problem(Location(reader.display("plan/engine.json")),
+                                       "missing: every plan has an engine.json (its name and description)",
+                                       "error", "missing-engine"))
     reader.raise_problems()
     stamps = _timestamps(reader, settings)
     entries = [Entry(name, data, stamps.get(name, stamps[""]), name in settings.get("compact", []))
@@ -196,7 +200,8 @@ class _Reader:
         try:
             return data.decode("utf-8")
         except UnicodeDecodeError as exc:
-            self.problems.append(Problem(Location(self.display(relative)), f"not UTF-8 text (byte {exc.start})"))
+            self.problems.append(Problem(Location(self.display(relative)), f"not UTF-8 text (byte {exc.start})",
+                                         "error", "encoding"))
             return ""
 
     def parse(self, relative: str, text: str) -> Json:
@@ -228,6 +233,11 @@ class _Reader:
                                          autoescape=False)
         for relative in self.all_files:
             if relative.endswith(".j2"):
+                if relative[: -len(".j2")] in self.file_set:
+                    self.problems.append(Problem(Location(self.display(relative)),
+                                                 f"both this template and {relative[:-3]} exist: keep one",
+                                                 "error", "template-twin"))
+                    continue
                 text = self.render(environment, relative, context)
                 if text is not None:
                     self.rendered[relative[: -len(".j2")]] = text
@@ -246,6 +256,8 @@ class _Reader:
                                          "error", "template-undefined"))
         except jinja2.TemplateError as exc:
             self.problems.append(Problem(Location(where), f"template error: {exc}", "error", "template"))
+        except UnicodeDecodeError as exc:
+            self.problems.append(Problem(Location(where), f"not UTF-8 text (byte {exc.start})", "error", "encoding"))
         return None
 
     def documents(self) -> dict[str, Json]:

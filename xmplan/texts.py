@@ -43,20 +43,26 @@ def names_to_ids(text: str, ids_by_name: Mapping[str, str], where: str) -> str:
     """The reverse of `ids_to_names`; unknown names are a SourceError at their line and column."""
     problems: list[Problem] = []
 
+    def problem(start: int, message: str) -> None:
+        line = text.count("\n", 0, start) + 1
+        column = start - (text.rfind("\n", 0, start) + 1) + 1
+        problems.append(Problem(Location(where, line, column), message, "error", "template-property"))
+
     def replace(match: re.Match[str]) -> str:
         item_id = ids_by_name.get(match.group(1))
         if item_id is None:
-            start = match.start()
-            line = text.count("\n", 0, start) + 1
-            column = start - (text.rfind("\n", 0, start) + 1) + 1
-            message = f"template refers to property {match.group(1)!r}, which is not on this form"
-            problems.append(Problem(Location(where, line, column), message, "error", "template-property"))
+            problem(match.start(), f"template refers to property {match.group(1)!r}, which is not on this form")
             return match.group(0)
         return "${" + (item_id.lower() if match.group(2) else item_id.upper()) + "}"
 
+    # Anything else starting like a reference would reach recipients as it is (and could not be
+    # unpacked again): a typo such as `${property.Sev|upper}` or a missing `}`.
+    for start in (m.start() for m in re.finditer(r"\$\{property\.", text)):
+        if not PROPERTY_REFERENCE.match(text, start):
+            problem(start, "malformed property reference: write ${property.Name} or ${property.Name|lower}")
     result = PROPERTY_REFERENCE.sub(replace, text)
     if problems:
-        raise SourceError(problems)
+        raise SourceError(sorted(problems, key=lambda p: (p.location.line or 0, p.location.column or 0)))
     return result
 
 

@@ -30,7 +30,7 @@ VOICE_KEY = "$voice"
 def unpack_zip(zip_path: Path, root: Path, force: bool = False) -> int:
     """Unpack an export into `root`; returns the number of files written."""
     files = source_files(read_plan(zip_path))
-    write_tree(root, files, force=force)
+    write_tree(root, files, force=force, owned=("plan", "scripts"))
     return len(files)
 
 

@@ -7,8 +7,8 @@ from collections import Counter
 from typing import Any, Iterator
 
 from ..errors import Problem
-from ..model import INTEGRATIONS, PROPERTIES, SCRIPT_STEPS, SHARED_FUNCTIONS, TRIGGER_FILTERS, Plan, objects
 from ..locate import Locator
+from ..model import INTEGRATIONS, PROPERTIES, SCRIPT_STEPS, SHARED_FUNCTIONS, TRIGGER_FILTERS, Plan, form_id, objects
 
 UUID = re.compile(r"[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}")
 _PLACEHOLDER = re.compile(r"\$\{(" + UUID.pattern + r")\}")
@@ -28,6 +28,7 @@ SEVERITY = {
     "unknown-block": "error",
     "unknown-flow": "error",
     "duplicate-name": "error",
+    "duplicate-form": "error",
     "constant-secret": "warning",
 }
 _SECRET_NAME = re.compile(r"token|password|passwd|secret|api[ _-]?key|credential", re.IGNORECASE)
@@ -81,6 +82,34 @@ def _duplicates(plan: Plan, problem) -> Iterator[Problem]:
     for i, step in objects(plan.script_steps):
         yield from _duplicate_names(SCRIPT_STEPS, f"/{i}/libraries", step.get("libraries"), "referenceName",
                                     f"library of step {step.get('name')!r}", problem)
+    yield from _duplicate_form_ids(plan, problem)
+
+
+def _duplicate_form_ids(plan: Plan, problem) -> Iterator[Problem]:
+    """Forms copied by hand keep their name, ids and numbers: on import, one would replace the other."""
+    first: dict[tuple[str, Any], tuple[int, str]] = {}
+    for index, (entry, form) in enumerate(plan.forms()):
+        name = str(form.get("name"))
+        places = [("name", form.get("name"), "/name"), ("uuid", form.get("uuid"), "/uuid"),
+                  ("form number", form_id(entry), "")]
+        for s, section in objects(form.get("layoutSections")):
+            places.append(("section id", section.get("id"), f"/layoutSections/{s}/id"))
+            places += [("section item id", item.get("id"), f"/layoutSections/{s}/sectionItems/{t}/id")
+                       for t, item in objects(section.get("sectionItems"))]
+        for what, value, ptr in places:
+            if value is None or isinstance(value, (dict, list)):
+                continue
+            if (what, value) not in first:
+                first[what, value] = (index, name)
+                continue
+            other, other_name = first[what, value]
+            if other == index:
+                yield problem(entry, ptr, f"form {name!r} has {what} {value} twice", "duplicate-form")
+            else:
+                fix = {"name": "rename it", "form number": "name the copy's file form.json and the build numbers it"}.get(
+                    what, "remove it from the copy and the build makes a new one")
+                yield problem(entry, ptr, f"form {name!r} has the same {what} as form {other_name!r} ({value}): {fix}",
+                              "duplicate-form")
 
 
 def _duplicate_names(entry: str, base: str, items: list[Any] | None, key: str, what: str,

@@ -31,7 +31,7 @@ from js2py.base import MakeError, PyJsException
 from js2py.translators import translating_nodes
 from js2py.translators import translator as js2py_translator
 
-TRANSLATOR_VERSION = "1"
+TRANSLATOR_VERSION = "2"  # raise when what the translation produces changes (cached on disk)
 DISK_CACHE_MIN_CHARS = 20_000
 MEMORY_CACHE_ENTRIES = 256
 FILENAME_PREFIX = "<xmplan-js2py:"
