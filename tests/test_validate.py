@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import re
+import shutil
 import time
 import zipfile
 from collections import Counter
@@ -249,3 +250,13 @@ def test_a_constant_named_like_a_secret_should_travel_blank(tmp_path: Path, caps
     assert main(["validate", str(tree)]) == 0
     out = capsys.readouterr().out
     assert re.search(r"integrations\.json\.j2:\d+:\d+: warning: constant 'API Token' holds a value.*\[constant-secret\]", out)
+
+
+def test_an_unreadable_file_is_a_problem_in_json_too(tmp_path: Path) -> None:
+    shutil.copytree(CASES / "clean", tmp_path / "clean")
+    (tmp_path / "clean" / "plan" / "canvases").mkdir(exist_ok=True)
+    (tmp_path / "clean" / "plan" / "canvases" / "Flow.json").symlink_to(tmp_path / "nowhere.json")
+    code, output = run("validate", str(tmp_path / "clean"), "--format", "json")
+    assert code == 1
+    assert json.loads(output) == [{"file": str(tmp_path / "clean/plan/canvases/Flow.json"), "line": None, "column": None,
+                                   "severity": "error", "message": "No such file or directory", "rule": "unreadable"}]

@@ -21,6 +21,8 @@ def validate_path(path: Path, values: dict[str, str]) -> list[Problem]:
         plan = load_plan(path, values)
     except XmplanError as exc:
         return sort_problems(exc.problems)
+    except OSError as exc:  # a file that cannot be read (a dangling link, no permission) is a problem too
+        return [Problem(Location(str(exc.filename or path)), exc.strerror or str(exc), "error", "unreadable")]
     return validate_plan(plan)
 
 
