@@ -241,8 +241,6 @@ def test_validate_plan_reports_in_file_order(tmp_path: Path) -> None:
 
 
 def test_a_constant_named_like_a_secret_should_travel_blank(tmp_path: Path, capsys) -> None:
-    import shutil
-
     tree = tmp_path / "tree"
     shutil.copytree(Path(__file__).parent / "samples" / "minimal", tree)
     source = tree / "plan/integrations/integrations.json.j2"
@@ -258,5 +256,6 @@ def test_an_unreadable_file_is_a_problem_in_json_too(tmp_path: Path) -> None:
     (tmp_path / "clean" / "plan" / "canvases" / "Flow.json").symlink_to(tmp_path / "nowhere.json")
     code, output = run("validate", str(tmp_path / "clean"), "--format", "json")
     assert code == 1
-    assert json.loads(output) == [{"file": str(tmp_path / "clean/plan/canvases/Flow.json"), "line": None, "column": None,
-                                   "severity": "error", "message": "No such file or directory", "rule": "unreadable"}]
+    assert json.loads(output) == [{"file": str(tmp_path / "clean/plan/canvases/Flow.json"), "line": None,
+                                   "column": None, "severity": "error", "message": "No such file or directory",
+                                   "rule": "unreadable"}]

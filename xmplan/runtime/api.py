@@ -9,9 +9,9 @@ from typing import Any, Iterable, Mapping
 from urllib.parse import parse_qsl
 
 from ..errors import Location, Problem, ScriptError, ScriptTimeout, XmplanError
+from ..locate import Locator
 from ..model import Plan
 from ..source import load_plan
-from ..locate import Locator
 from . import callbacks, scripts
 from .engine import Engine
 from .engines import get_engine

@@ -108,8 +108,8 @@ def _duplicate_form_ids(plan: Plan, problem) -> Iterator[Problem]:
             else:
                 fix = {"name": "rename it", "form number": "name the copy's file form.json and the build numbers it"}.get(
                     what, "remove it from the copy and the build makes a new one")
-                yield problem(entry, ptr, f"form {name!r} has the same {what} as form {other_name!r} ({value}): {fix}",
-                              "duplicate-form")
+                message = f"form {name!r} has the same {what} as form {other_name!r} ({value}): {fix}"
+                yield problem(entry, ptr, message, "duplicate-form")
 
 
 def _duplicate_names(entry: str, base: str, items: list[Any] | None, key: str, what: str,

@@ -170,7 +170,8 @@ def _script_error(text: str, scripts: Sequence[Script], starts: list[int], index
     for frame in _FRAME.finditer(stack):
         global_line = int(frame.group(1))
         owner = max((i for i, start in enumerate(starts) if start <= global_line), default=index)
-        frames.append((scripts[owner], global_line - starts[owner] + 1, int(frame.group(2)) if frame.group(2) else None))
+        column = int(frame.group(2)) if frame.group(2) else None
+        frames.append((scripts[owner], global_line - starts[owner] + 1, column))
     # Errors raised inside the harness (the prelude) are the plan script's, where it called in.
     chosen = next((f for f in frames if not f[0].harness), frames[0] if frames else None)
     if chosen:
