@@ -259,3 +259,14 @@ def test_an_unreadable_file_is_a_problem_in_json_too(tmp_path: Path) -> None:
     assert json.loads(output) == [{"file": str(tmp_path / "clean/plan/canvases/Flow.json"), "line": None,
                                    "column": None, "severity": "error", "message": "No such file or directory",
                                    "rule": "unreadable"}]
+
+
+def test_cross_references_wait_until_every_document_reads(tmp_path: Path) -> None:
+    """With a document left out, references to it would look dangling: they are checked once it reads."""
+    shutil.copytree(CASES / "all_at_once", tmp_path / "tree")
+    assert "[unknown-library]" not in run("validate", str(tmp_path / "tree"))[1]
+    shutil.rmtree(tmp_path / "tree" / "plan" / "forms" / "Broken")
+    code, output = run("validate", str(tmp_path / "tree"))
+    assert code == 1
+    assert "[template-property]" in output and "[schema]" in output and "[js-syntax]" in output
+    assert "require('Nowhere'): no shared library has that name [unknown-library]" in output

@@ -57,6 +57,24 @@ def load_source(root: Path, values: Mapping[str, Any] | None = None) -> Plan:
 
     `values` override those of `plan/values.json` for the templates.
     """
+    plan, problems = read_source(root, values)
+    if problems:
+        raise SourceError(sorted(problems, key=lambda p: (p.location.file, p.location.line or 0)))
+    return plan
+
+
+# Problems that leave a document out of the plan read: other files' references to it would be
+# reported as dangling, so cross-references wait until they are fixed.
+UNREAD_RULES = frozenset({"json-syntax", "document-type", "encoding", "template-syntax", "template-undefined",
+                          "template", "template-twin"})
+
+
+def read_source(root: Path, values: Mapping[str, Any] | None = None) -> tuple[Plan, list[Problem]]:
+    """The plan at `root` as far as it can be read, and the problems found reading it.
+
+    Documents that cannot be read are left out (see UNREAD_RULES); a tree that is no plan or
+    has bad settings raises.
+    """
     reader = _Reader(root)
     if not (root / "plan").is_dir():
         raise SourceError.at(str(root), "not a plan source tree: no plan/ directory")
@@ -69,16 +87,15 @@ def load_source(root: Path, values: Mapping[str, Any] | None = None) -> Plan:
         reader.problems.append(Problem(Location(reader.display("plan/engine.json")),
                                        "missing: every plan has an engine.json (its name and description)",
                                        "error", "missing-engine"))
-    reader.raise_problems()
     stamps = _timestamps(reader, settings)
     entries = [Entry(name, data, stamps.get(name, stamps[""]), name in settings.get("compact", []))
                for name, data in documents.items()]
     plan = Plan(tuple(entries), str(root), reader.sources, reader.texts)
     plan = fill(plan, era)
-    plan = _link_texts(plan)
+    problems = reader.problems + _link_texts(plan)
     order = list(settings.get("canvasOrder", []))
     ordered = sorted(plan.entries, key=lambda e: entry_order_key(e.name, e.data, order))
-    return Plan(tuple(ordered), plan.origin, plan.sources, plan.texts)
+    return Plan(tuple(ordered), plan.origin, plan.sources, plan.texts), problems
 
 
 _SETTING_TYPES = {"era": str, "timestamp": str, "timestamps": dict, "canvasOrder": list, "compact": list}
@@ -121,8 +138,8 @@ def _parse_time(text: str) -> DateTime:
     return (stamp.year, stamp.month, stamp.day, stamp.hour, stamp.minute, stamp.second)
 
 
-def _link_texts(plan: Plan) -> Plan:
-    """Turn `${property.Name}` in email and SMS texts into the form's item ids."""
+def _link_texts(plan: Plan) -> list[Problem]:
+    """Turn `${property.Name}` in email and SMS texts into the form's item ids (in place)."""
     problems: list[Problem] = []
     for entry in plan.entries:
         if not entry.name.startswith("forms/") or not isinstance(entry.data, dict):
@@ -144,9 +161,7 @@ def _link_texts(plan: Plan) -> Plan:
                         template[key] = texts.names_to_ids(value, ids, where)
                     except SourceError as exc:
                         problems.extend(_shift(exc.problems, plan, entry.name, key, where))
-    if problems:
-        raise SourceError(problems)
-    return plan
+    return problems
 
 
 def _shift(problems: tuple[Problem, ...], plan: Plan, entry: str, key: str, where: str) -> list[Problem]:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from ..errors import Location, Problem, XmplanError
 from ..model import Plan
-from ..source import load_plan
+from ..source import UNREAD_RULES, load_plan, read_source
 from .javascript import check_scripts
 from ..locate import Locator
 from .references import check_references
@@ -18,21 +18,24 @@ __all__ = ["validate_path", "validate_plan"]
 def validate_path(path: Path, values: dict[str, str]) -> list[Problem]:
     """Every problem in the plan at `path` (a zip or a source tree), sorted by file and place."""
     try:
-        plan = load_plan(path, values)
+        # A source tree is checked as far as it can be read; a zip is read whole or not at all.
+        plan, problems = read_source(path, values) if path.is_dir() else (load_plan(path), [])
     except XmplanError as exc:
         return sort_problems(exc.problems)
     except OSError as exc:  # a file that cannot be read (a dangling link, no permission) is a problem too
         return [Problem(Location(str(exc.filename or path)), exc.strerror or str(exc), "error", "unreadable")]
-    return validate_plan(plan)
+    complete = not any(problem.rule in UNREAD_RULES for problem in problems)
+    return sort_problems(problems + validate_plan(plan, references=complete))
 
 
-def validate_plan(plan: Plan, scripts: bool = True) -> list[Problem]:
-    """Every problem in a loaded plan: schema, cross-references and (unless told not) scripts."""
+def validate_plan(plan: Plan, scripts: bool = True, references: bool = True) -> list[Problem]:
+    """Every problem in a loaded plan: schema, cross-references and scripts (unless told not)."""
     locator = Locator(plan)
     problems, sound = check_schemas(plan, locator)
-    problems += check_references(sound, locator)
+    if references:
+        problems += check_references(sound, locator)
     if scripts:
-        problems += check_scripts(sound, locator)
+        problems += check_scripts(sound, locator, references)
     return sort_problems(problems)
 
 

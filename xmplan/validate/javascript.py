@@ -268,12 +268,15 @@ def _libraries_on_agent(plan: Plan, integrations: list[Script], shared: frozense
     return found
 
 
-def check_scripts(plan: Plan, locator: Locator) -> Iterator[Problem]:
+def check_scripts(plan: Plan, locator: Locator, references: bool = True) -> Iterator[Problem]:
+    """Syntax of every script, and (with `references`) the libraries, endpoints and constants it names."""
     endpoints = {e.get("name") for _, e in objects(plan.endpoints)} | {BUILTIN_ENDPOINT}
     constants = {c.get("name") for _, c in objects(plan.constants)}
     for script in plan_scripts(plan):
         facts = analyse(script.text)
         yield from _syntax(script, facts, locator)
+        if not references:
+            continue
         for use in facts.requires:
             if use.name not in script.libraries:
                 where = "shared library" if script.entry != SCRIPT_STEPS else "library of this step"

@@ -1,0 +1,2 @@
+var util = require("Nowhere");
+util.run(request.body);
