@@ -12,7 +12,8 @@ from .jsontext import entry_bytes
 from .model import Plan
 from .errors import SourceError
 from .source import load_source
-from .validate import validate_plan
+from .validate import sort_problems, validate_plan
+from .validate.jsonkeys import check_duplicate_keys
 
 
 def plan_zip(plan: Plan) -> bytes:
@@ -30,11 +31,12 @@ def zip_name(plan: Plan) -> str:
 def build_tree(root: Path, out_dir: Path, values: Mapping[str, Any] | None = None) -> Path:
     """Build the source tree at `root` into `out_dir/<PlanName>.zip`; returns its path.
 
-    A plan with errors (schema or cross-references; `xmplan validate` also checks scripts)
-    is not built.
+    A plan with errors (schema, cross-references, a member named twice; `xmplan validate` also
+    checks scripts) is not built.
     """
     plan = load_source(root, values)
-    errors = [problem for problem in validate_plan(plan, scripts=False) if problem.severity == "error"]
+    problems = sort_problems([*validate_plan(plan, scripts=False), *check_duplicate_keys(plan.texts)])
+    errors = [problem for problem in problems if problem.severity == "error"]
     if errors:
         raise SourceError(errors)
     path = out_dir / zip_name(plan)

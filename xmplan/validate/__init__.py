@@ -8,6 +8,7 @@ from ..errors import Location, Problem, XmplanError
 from ..model import Plan
 from ..source import UNREAD_RULES, load_plan, read_source
 from .javascript import check_scripts
+from .jsonkeys import check_duplicate_keys
 from ..locate import Locator
 from .references import check_references
 from .schema import check_schemas
@@ -25,6 +26,8 @@ def validate_path(path: Path, values: dict[str, str]) -> list[Problem]:
     except OSError as exc:  # a file that cannot be read (a dangling link, no permission) is a problem too
         return [Problem(Location(str(exc.filename or path)), exc.strerror or str(exc), "error", "unreadable")]
     complete = not any(problem.rule in UNREAD_RULES for problem in problems)
+    if path.is_dir():  # hand-edited JSON; exports come from a serializer
+        problems += check_duplicate_keys(plan.texts)
     return sort_problems(problems + validate_plan(plan, references=complete))
 
 

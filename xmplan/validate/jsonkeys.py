@@ -1,0 +1,48 @@
+"""Members named twice in one object of a source file: valid JSON, but only the last one counts."""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Iterator
+
+from ..errors import Location, Problem
+from ..jsonpos import locate, pointer
+
+
+class _Object(dict):
+    repeated: tuple[str, ...] = ()
+
+
+def _object(pairs: list[tuple[str, Any]]) -> _Object:
+    obj = _Object(pairs)
+    if len(obj) < len(pairs):
+        seen: set[str] = set()
+        obj.repeated = tuple(dict.fromkeys(name for name, _ in pairs if name in seen or seen.add(name)))
+    return obj
+
+
+def check_duplicate_keys(texts: dict[str, str]) -> Iterator[Problem]:
+    """One problem per repeated member name, at its first occurrence, in the JSON files among `texts`."""
+    for file, text in texts.items():
+        if not file.endswith((".json", ".json.j2")):
+            continue
+        try:
+            tree = json.loads(text, object_pairs_hook=_object)
+        except ValueError:
+            continue  # reported when the plan was read
+        for parts, name in _repeated(tree, []):
+            found = locate(text, pointer([*parts, name]), key=True)
+            yield Problem(Location(file, *found) if found else Location(file),
+                          f"{name!r} is named more than once in this object: only the last value counts",
+                          "error", "duplicate-key")
+
+
+def _repeated(value: Any, parts: list[str | int]) -> Iterator[tuple[list[str | int], str]]:
+    if isinstance(value, _Object):
+        for name in value.repeated:
+            yield parts, name
+        for name, item in value.items():
+            yield from _repeated(item, [*parts, name])
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _repeated(item, [*parts, index])
