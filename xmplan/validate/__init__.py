@@ -5,11 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..errors import Location, Problem, XmplanError
+from ..locate import Locator
 from ..model import Plan
 from ..source import UNREAD_RULES, load_plan, read_source
 from .javascript import check_scripts
 from .jsonkeys import check_duplicate_keys
-from ..locate import Locator
 from .references import check_references
 from .schema import check_schemas
 

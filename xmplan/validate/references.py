@@ -86,30 +86,43 @@ def _duplicates(plan: Plan, problem) -> Iterator[Problem]:
 
 
 def _duplicate_form_ids(plan: Plan, problem) -> Iterator[Problem]:
-    """Forms copied by hand keep their name, ids and numbers: on import, one would replace the other."""
+    """Forms copied by hand keep their name, ids and number: on import, one would replace the other.
+
+    One problem per copy, naming all it shares with the first form, as the build derives the ids
+    it fills in from the form's own: a copy given its own is whole again.
+    """
     first: dict[tuple[str, Any], tuple[int, str]] = {}
     for index, (entry, form) in enumerate(plan.forms()):
         name = str(form.get("name"))
-        places = [("name", form.get("name"), "/name"), ("uuid", form.get("uuid"), "/uuid"),
-                  ("form number", form_id(entry), "")]
-        for s, section in objects(form.get("layoutSections")):
-            places.append(("section id", section.get("id"), f"/layoutSections/{s}/id"))
-            places += [("section item id", item.get("id"), f"/layoutSections/{s}/sectionItems/{t}/id")
-                       for t, item in objects(section.get("sectionItems"))]
-        for what, value, ptr in places:
+        shared: dict[str, tuple[str, list[str]]] = {}  # other form's name -> (first pointer, what)
+        for what, value, ptr in _form_identities(entry, form):
             if value is None or isinstance(value, (dict, list)):
                 continue
-            if (what, value) not in first:
-                first[what, value] = (index, name)
-                continue
-            other, other_name = first[what, value]
-            if other == index:
-                yield problem(entry, ptr, f"form {name!r} has {what} {value} twice", "duplicate-form")
-            else:
-                fix = {"name": "rename it", "form number": "name the copy's file form.json and the build numbers it"}.get(
-                    what, "remove it from the copy and the build makes a new one")
-                message = f"form {name!r} has the same {what} as form {other_name!r} ({value}): {fix}"
-                yield problem(entry, ptr, message, "duplicate-form")
+            other, other_name = first.setdefault((what, value), (index, name))
+            if other != index:
+                whats = shared.setdefault(other_name, (ptr, []))[1]
+                if what not in whats:
+                    whats.append(what)
+        for other_name, (ptr, whats) in shared.items():
+            fix = ("rename it" if whats == ["name"] else
+                   "give the copy its own: leave its ids out, name its file form.json, and the build makes new ones")
+            yield problem(entry, ptr, f"form {name!r} has the same {', '.join(whats)} as form {other_name!r}: {fix}",
+                          "duplicate-form")
+
+
+def _form_identities(entry: str, form: dict[str, Any]) -> Iterator[tuple[str, Any, str]]:
+    """(what, value, pointer) of everything that identifies a form or a part of it."""
+    yield "name", form.get("name"), "/name"
+    yield "uuid", form.get("uuid"), "/uuid"
+    yield "form number", form_id(entry), ""
+    for s, section in objects(form.get("layoutSections")):
+        for key in ("id", "panelSectionUuid"):
+            yield f"section {key}", section.get(key), f"/layoutSections/{s}/{key}"
+        for t, item in objects(section.get("sectionItems")):
+            for key in ("id", "panelSectionItemUuid"):
+                yield f"section item {key}", item.get(key), f"/layoutSections/{s}/sectionItems/{t}/{key}"
+    for r, response in objects(form.get("responses")):
+        yield "response id", response.get("id"), f"/responses/{r}/id"
 
 
 def _duplicate_names(entry: str, base: str, items: list[Any] | None, key: str, what: str,
