@@ -141,10 +141,12 @@ def _forms(plan: Plan, locator: Locator, problem) -> Iterator[Problem]:
     properties = _ids(plan.properties, "name")
     for entry, form in plan.forms():
         items = set()
+        shown = set()
         for s, section in objects(form.get("layoutSections")):
             for t, item in objects(section.get("sectionItems")):
                 items.add(str(item.get("id", "")).lower())
                 name = item.get("propertyName")
+                shown.add(name)
                 if name is not None and name not in properties:
                     yield problem(entry, f"/layoutSections/{s}/sectionItems/{t}/propertyName",
                                   f"form {form.get('name')!r} shows property {name!r}, which the plan does not "
@@ -153,10 +155,13 @@ def _forms(plan: Plan, locator: Locator, problem) -> Iterator[Problem]:
         for v, voice in objects(messages.get("internationalVoiceScriptSteps")):
             steps = voice.get("voiceScriptSteps")
             for n, step in objects(steps if isinstance(steps, list) else None):
-                if step.get("voiceScriptStepType") == 2 and step.get("propertyName") not in properties:
-                    yield problem(entry, f"/messages/internationalVoiceScriptSteps/{v}/voiceScriptSteps/{n}",
-                                  f"voice message reads property {step.get('propertyName')!r}, which the plan "
-                                  "does not declare", "unknown-voice-property")
+                name = step.get("propertyName")
+                if step.get("voiceScriptStepType") != 2 or name in shown:
+                    continue
+                missing = (f"form {form.get('name')!r} does not show" if name in properties
+                           else "the plan does not declare")
+                yield problem(entry, f"/messages/internationalVoiceScriptSteps/{v}/voiceScriptSteps/{n}",
+                              f"voice message reads property {name!r}, which {missing}", "unknown-voice-property")
         for ptr, text in _template_texts(messages):
             for match in _PLACEHOLDER.finditer(text):
                 if match.group(1).lower() not in items:
