@@ -270,3 +270,13 @@ def test_cross_references_wait_until_every_document_reads(tmp_path: Path) -> Non
     assert code == 1
     assert "[template-property]" in output and "[schema]" in output and "[js-syntax]" in output
     assert "require('Nowhere'): no shared library has that name [unknown-library]" in output
+
+
+def test_settings_naming_a_document_that_is_gone_are_a_warning(tmp_path: Path) -> None:
+    shutil.copytree(Path(__file__).parent / "samples" / "minimal", tmp_path / "tree")
+    settings = tmp_path / "tree" / "plan" / "xmplan.json"
+    settings.write_text(settings.read_text().replace('"canvasOrder": []', '"canvasOrder": ["canvases/Old.json"]'))
+    code, output = run("validate", str(tmp_path / "tree"))
+    assert code == 0
+    assert output.splitlines()[0] == (f"{tmp_path}/tree/plan/xmplan.json: warning: setting 'canvasOrder' names "
+                                      "'canvases/Old.json', which is not a document of the plan [stale-setting]")

@@ -58,8 +58,9 @@ def load_source(root: Path, values: Mapping[str, Any] | None = None) -> Plan:
     `values` override those of `plan/values.json` for the templates.
     """
     plan, problems = read_source(root, values)
-    if problems:
-        raise SourceError(sorted(problems, key=lambda p: (p.location.file, p.location.line or 0)))
+    errors = [problem for problem in problems if problem.severity == "error"]
+    if errors:
+        raise SourceError(sorted(errors, key=lambda p: (p.location.file, p.location.line or 0)))
     return plan
 
 
@@ -87,6 +88,11 @@ def read_source(root: Path, values: Mapping[str, Any] | None = None) -> tuple[Pl
         reader.problems.append(Problem(Location(reader.display("plan/engine.json")),
                                        "missing: every plan has an engine.json (its name and description)",
                                        "error", "missing-engine"))
+    for key in ("timestamps", "canvasOrder", "compact"):
+        for name in settings.get(key, ()):
+            if name not in documents:
+                reader.problems.append(Problem(Location(reader.display(SETTINGS)), f"setting {key!r} names {name!r}, "
+                                               "which is not a document of the plan", "warning", "stale-setting"))
     stamps = _timestamps(reader, settings)
     entries = [Entry(name, data, stamps.get(name, stamps[""]), name in settings.get("compact", []))
                for name, data in documents.items()]
