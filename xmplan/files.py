@@ -78,6 +78,8 @@ def write_tree(root: Path, files: Mapping[str, bytes], force: bool = False, owne
 def _prune(root: Path, owned: tuple[str, ...], keep: set[str]) -> None:
     """Remove the files under `root`'s `owned` folders that are not in `keep`, then empty folders."""
     for top in owned:
+        if (root / top).is_symlink():
+            continue  # its files live elsewhere: not ours to remove
         for folder, dirs, names in os.walk(root / top, topdown=False):
             relative = Path(folder).relative_to(root).as_posix()
             for name in names:
