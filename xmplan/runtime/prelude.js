@@ -107,7 +107,7 @@ var __xmplan__ = (function (host, global) {
     };
 
     var DATE = "$xmplan:date";
-    // Not a JSON.parse reviver: js2py's reviver support corrupts the result.
+    // A walk, not a JSON.parse reviver: js2py 0.74 lost what revivers returned for array items.
     function reviveDates(value) {
         if (value === null || typeof value !== "object") {
             return value;
