@@ -7,7 +7,7 @@ import struct
 import zipfile
 import zlib
 from dataclasses import dataclass
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import Iterable, Sequence
 
 from .errors import ArchiveError, Location
@@ -102,7 +102,7 @@ def _check_names(where: str, names: Sequence[str]) -> None:
 
 def _plan_root(where: str, names: Sequence[str]) -> str:
     """The folder prefix holding engine.json: '' for real exports, a root folder for re-zips."""
-    candidates = sorted((n for n in names if PurePosixPath(n).name == ENGINE), key=lambda n: n.count("/"))
+    candidates = sorted((n for n in names if n == ENGINE or n.endswith(f"/{ENGINE}")), key=lambda n: n.count("/"))
     if not candidates:
         raise ArchiveError.at(where, "no engine.json: this is not an xMatters plan export")
     return candidates[0][: -len(ENGINE)]

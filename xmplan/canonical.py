@@ -160,9 +160,12 @@ def _ranks(path: str) -> dict[str, int]:
     return {key: i for i, key in enumerate(KEY_ORDERS.get(path, ()))}
 
 
+_NOT_LOWER_ALNUM = re.compile(r"[^0-9a-z]")
+
+
 def name_key(name: str) -> str:
     """Case-insensitive, ignoring everything but letters and digits (properties, integrations)."""
-    return re.sub(r"[^0-9a-z]", "", name.lower())
+    return _NOT_LOWER_ALNUM.sub("", name.lower())
 
 
 def _by(key: Callable[[str], str]) -> Callable[[list[Json]], list[Json]]:

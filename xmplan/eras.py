@@ -40,6 +40,7 @@ HANDLING_PROPERTIES: tuple[Json, ...] = (
     {"baseType": 21, "name": ":system:handling:voiceMailOptions",
      "values": _choices("callbackandmessage", "messageonly", "callbackonly", "hangup", default="callbackonly")},
 )
+_UNNUMBERED_HANDLING = re.compile(r":system:handling:[A-Za-z]+")
 UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 
 
@@ -124,7 +125,7 @@ def number_handling(form: Json, number: int) -> None:
     for _, section in objects(form.get("layoutSections")):
         for _, item in objects(section.get("sectionItems")):
             prop = item.get("property")
-            if isinstance(prop, dict) and re.fullmatch(r":system:handling:[A-Za-z]+", str(prop.get("name", ""))):
+            if isinstance(prop, dict) and _UNNUMBERED_HANDLING.fullmatch(str(prop.get("name", ""))):
                 prop["name"] = f"{prop['name']}{number}"
 
 

@@ -30,9 +30,9 @@ def dumps_entry(data: Json, compact: bool = False) -> str:
     return entry_bytes(data, compact).decode("utf-8")
 
 
-def dumps_source(data: Json) -> str:
-    """A source-tree JSON file: the same layout, ending with a newline as editors expect."""
-    return dumps_entry(data) + "\n"
+def source_bytes(data: Json) -> bytes:
+    """A source-tree JSON file, UTF-8 encoded: the same layout, ending with a newline as editors expect."""
+    return entry_bytes(data) + b"\n"
 
 
 _SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")

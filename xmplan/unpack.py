@@ -13,18 +13,18 @@ from .archive import read_plan
 from .errors import SourceError
 from .eras import detect_era
 from .files import write_tree
-from .jsontext import dumps_entry, dumps_source
+from .jsontext import dumps_entry, source_bytes
 from .model import INTEGRATIONS, SCRIPT_STEPS, SHARED_FUNCTIONS, DateTime, Json, Plan, form_id
 
 HANDLING = re.compile(r"(:system:handling:[A-Za-z]+)(\d+)")
 # Scripts and texts go into the zip byte for byte: git must not touch their line endings.
 GITATTRIBUTES = "plan/** -text\nscripts/** -text\n"
-# Substrings, not one regex: an alternation with no common literal prefix is tried at every
-# position, which made this check cost as much as parsing the export. `$` may be written escaped.
-# Any escape could spell a marker key (`"$fil\u0065"`), so text with escapes gets the full check.
-_MARKER_TEXTS = ('"$file"', '"$voice"', "\\u")
 FILE_KEY = "$file"
 VOICE_KEY = "$voice"
+_MARKER_TEXTS = (f'"{FILE_KEY}"', f'"{VOICE_KEY}"')
+# Any escape could spell a marker key (`"$fil\u0065"`), so text with escapes gets the full check.
+# A regex, not `in`: half the time here (`in` keys on the needle's last character, a common `u`).
+_ESCAPE = re.compile(r"\\u")
 
 
 def unpack_zip(zip_path: Path, root: Path, force: bool = False) -> int:
@@ -52,8 +52,8 @@ def source_files(plan: Plan) -> dict[str, bytes]:
         elif entry.name == SCRIPT_STEPS:
             data = _unpack_steps(tree, data)
         _refuse_markers(where, entry.data, plan.texts.get(where))
-        tree.add(f"plan/{entry.name}", dumps_source(data))
-    tree.add("plan/xmplan.json", dumps_source(build_settings(plan)))
+        tree.add_bytes(f"plan/{entry.name}", source_bytes(data))
+    tree.add_bytes("plan/xmplan.json", source_bytes(build_settings(plan)))
     tree.add(".gitattributes", GITATTRIBUTES)
     return tree.files
 
@@ -176,9 +176,28 @@ def _unpack_steps(tree: _Tree, steps: Json) -> Json:
 def _refuse_markers(entry_name: str, data: Json, text: str | None) -> None:
     """A real export holding our `$file` shape could not be told apart from it; none do."""
     text = text if text is not None else dumps_entry(data)
-    if not any(marker in text for marker in _MARKER_TEXTS):
-        return
-    _refuse_marker_objects(entry_name, data)
+    if count_marker_keys(text) or has_escape(text):
+        _refuse_marker_objects(entry_name, data)
+
+
+def count_marker_keys(text: str) -> int:
+    """How many `"$file"` and `"$voice"` strings a JSON text holds (marker keys, written plainly).
+
+    Looks at each `$` rather than search for the two substrings: finding one character is a
+    memchr, where a substring search stops at every `"` of the text, and exports hold few `$`.
+    (One regex for both, an alternation with no common literal prefix, is slower still.)
+    """
+    count = 0
+    at = text.find("$")
+    while at >= 0:
+        count += text.startswith(_MARKER_TEXTS, max(at - 1, 0))
+        at = text.find("$", at + 1)
+    return count
+
+
+def has_escape(text: str) -> bool:
+    """Whether a JSON text holds a `\\u` escape, which could spell a marker key."""
+    return _ESCAPE.search(text) is not None
 
 
 def _refuse_marker_objects(entry_name: str, data: Json) -> None:
@@ -206,7 +225,10 @@ class _Tree:
         self._taken: set[str] = set()
 
     def add(self, path: str, text: str) -> None:
-        self.files[path] = text.encode("utf-8")
+        self.add_bytes(path, text.encode("utf-8"))
+
+    def add_bytes(self, path: str, data: bytes) -> None:
+        self.files[path] = data
         self._taken.add(path.lower())
 
     def reserve(self, folder: str, stem: str, suffix: str) -> str:
