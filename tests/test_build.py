@@ -180,13 +180,15 @@ def test_unpack_force_replaces_the_plan_source_and_keeps_the_rest(built: Path, t
     """Updating a repository from a newer export: what the export no longer has goes away."""
     tree = tmp_path / "repo"
     assert main(["unpack", str(built), str(tree)]) == 0
-    stale = [tree / "plan/forms/Old/form.json", tree / "scripts/integrations/Old.js", tree / "plan/values.json"]
-    mine = [tree / "README.md", tree / "tests/test_plan.py"]
+    stale = [tree / "plan/forms/Old/form.json", tree / "scripts/integrations/Old.js"]
+    mine = [tree / "README.md", tree / "tests/test_plan.py", tree / "plan/values.json", tree / "plan/.gitkeep",
+            tree / "plan/forms/Alert/extra.json.j2", tree / "scripts/lib/.git/HEAD", tree / "scripts/.eslintrc.json"]
     for path in stale + mine:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text("{}")
     assert main(["unpack", "--force", str(built), str(tree)]) == 0
     assert not any(path.exists() for path in stale) and not (tree / "plan/forms/Old").exists()
-    assert all(path.exists() for path in mine)
+    assert all(path.exists() for path in mine)  # templates, values, hidden files and the rest are the user's
+    (tree / "plan/forms/Alert/extra.json.j2").unlink()
     assert main(["build", str(tree), "-o", str(tmp_path / "again")]) == 0
     assert (tmp_path / "again" / built.name).read_bytes() == built.read_bytes()

@@ -280,3 +280,14 @@ def test_settings_naming_a_document_that_is_gone_are_a_warning(tmp_path: Path) -
     assert code == 0
     assert output.splitlines()[0] == (f"{tmp_path}/tree/plan/xmplan.json: warning: setting 'canvasOrder' names "
                                       "'canvases/Old.json', which is not a document of the plan [stale-setting]")
+
+
+def test_a_missing_engine_and_a_broken_file_are_reported_together(tmp_path: Path) -> None:
+    shutil.copytree(Path(__file__).parent / "samples" / "minimal", tmp_path / "tree")
+    (tmp_path / "tree" / "plan" / "engine.json.j2").unlink()
+    settings = tmp_path / "tree" / "plan" / "xmplan.json"
+    settings.write_text(settings.read_text().replace('"compact": []', '"compact": ["properties/properties.json"]'))
+    (tmp_path / "tree" / "plan" / "properties" / "properties.json").write_text("[")
+    code, output = run("validate", str(tmp_path / "tree"))
+    rules = re.findall(r"\[([a-z-]+)\]$", output, re.MULTILINE)
+    assert code == 1 and rules == ["missing-engine", "json-syntax"]  # a file that fails to read is not stale

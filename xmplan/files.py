@@ -6,7 +6,7 @@ import os
 import shutil
 import tempfile
 from pathlib import Path
-from typing import Iterable, Mapping
+from typing import Callable, Iterable, Mapping
 
 from .errors import XmplanError
 
@@ -31,23 +31,29 @@ def _umask() -> int:
     return mask
 
 
-def write_tree(root: Path, files: Mapping[str, bytes], force: bool = False, owned: tuple[str, ...] = ()) -> None:
+def write_tree(root: Path, files: Mapping[str, bytes], force: bool = False,
+               stale: Callable[[str], bool] | None = None) -> None:
     """Write a whole tree of files under `root`.
 
     A new (or empty) `root` is filled in a temp folder whose contents are then renamed into place;
-    with `force`, files go into an existing folder one atomic write at a time, and the files under
-    its `owned` folders that are not in `files` are removed (they belong to what is replaced).
+    with `force`, files go into an existing folder one atomic write at a time, and the files
+    already there that `files` lacks and `stale` accepts (by relative path) are removed.
     """
     if root.exists() and any(root.iterdir()):
         if not force:
             raise XmplanError.at(str(root), "directory is not empty (use --force to write into it)")
         for relative, data in sorted(files.items()):
             atomic_write(root / relative, data)
-        _prune(root, owned, set(files))
+        if stale is not None:
+            _prune(root, {relative.split("/")[0] for relative in files}, lambda path: path not in files and stale(path))
         return
     root = root.resolve()  # `.` too: its parent is where the temp folder goes
-    root.parent.mkdir(parents=True, exist_ok=True)
-    temp = Path(tempfile.mkdtemp(dir=root.parent, prefix=f".{root.name}.", suffix=".tmp"))
+    # An empty `root` may be someone's working directory or a mount point: it is filled, not
+    # replaced, from a temp folder inside it (a rename cannot cross file systems).
+    filling = root.exists()
+    if not filling:
+        root.parent.mkdir(parents=True, exist_ok=True)
+    temp = Path(tempfile.mkdtemp(dir=root if filling else root.parent, prefix=f".{root.name}.", suffix=".tmp"))
     try:
         for folder in _folders(files):
             os.mkdir(os.path.join(temp, folder))
@@ -61,7 +67,7 @@ def write_tree(root: Path, files: Mapping[str, bytes], force: bool = False, owne
                     rest = rest[os.write(fd, rest):]
             finally:
                 os.close(fd)
-        if root.exists():  # empty, and maybe someone's working directory: fill it, keep it
+        if filling:
             for child in sorted(os.listdir(temp)):
                 os.replace(os.path.join(temp, child), root / child)
             temp.rmdir()
@@ -86,15 +92,21 @@ def _folders(paths: Iterable[str]) -> list[str]:
     return sorted(folders)  # a parent is a prefix of its children's paths: it sorts first
 
 
-def _prune(root: Path, owned: tuple[str, ...], keep: set[str]) -> None:
-    """Remove the files under `root`'s `owned` folders that are not in `keep`, then empty folders."""
-    for top in owned:
-        if (root / top).is_symlink():
-            continue  # its files live elsewhere: not ours to remove
-        for folder, dirs, names in os.walk(root / top, topdown=False):
+def _prune(root: Path, tops: set[str], stale: Callable[[str], bool]) -> None:
+    """Remove the stale files under `root`'s `tops` folders, then the folders that leaves empty.
+
+    Symlinked folders are not entered: their files live elsewhere.
+    """
+    for top in sorted(tops):
+        if not (root / top).is_dir() or (root / top).is_symlink():
+            continue
+        emptied: set[str] = set()  # folders that lost a file or a folder
+        for folder, _dirs, names in os.walk(root / top, topdown=False):
             relative = Path(folder).relative_to(root).as_posix()
             for name in names:
-                if f"{relative}/{name}" not in keep:
+                if stale(f"{relative}/{name}"):
                     os.unlink(os.path.join(folder, name))
-            if not os.listdir(folder):
+                    emptied.add(folder)
+            if folder in emptied and not os.listdir(folder):
                 os.rmdir(folder)
+                emptied.add(os.path.dirname(folder))

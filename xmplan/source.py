@@ -84,13 +84,16 @@ def read_source(root: Path, values: Mapping[str, Any] | None = None) -> tuple[Pl
     era = settings.get("era", DEFAULT_ERA)
     reader.render_all(context)
     documents = reader.documents()
-    if ENGINE not in documents and not reader.problems:
+    # Entry names of the files there, read or not (one that failed to read is not missing).
+    present = {relative[len("plan/"):].removesuffix(".j2") for relative in reader.all_files
+               if relative.startswith("plan/")}
+    if ENGINE not in present:
         reader.problems.append(Problem(Location(reader.display("plan/engine.json")),
                                        "missing: every plan has an engine.json (its name and description)",
                                        "error", "missing-engine"))
     for key in ("timestamps", "canvasOrder", "compact"):
         for name in settings.get(key, ()):
-            if name not in documents:
+            if name not in present:
                 reader.problems.append(Problem(Location(reader.display(SETTINGS)), f"setting {key!r} names {name!r}, "
                                                "which is not a document of the plan", "warning", "stale-setting"))
     stamps = _timestamps(reader, settings)

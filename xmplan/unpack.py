@@ -30,8 +30,16 @@ _ESCAPE = re.compile(r"\\u")
 def unpack_zip(zip_path: Path, root: Path, force: bool = False) -> int:
     """Unpack an export into `root`; returns the number of files written."""
     files = source_files(read_plan(zip_path))
-    write_tree(root, files, force=force, owned=("plan", "scripts"))
+    write_tree(root, files, force=force, stale=written_by_unpack)
     return len(files)
+
+
+def written_by_unpack(path: str) -> bool:
+    """Whether a source file is of the kind unpack writes (so a newer export may have dropped it):
+    under plan/ or scripts/, and neither a template, the values file, nor hidden."""
+    parts = path.split("/")
+    return (parts[0] in ("plan", "scripts") and not any(part.startswith(".") for part in parts)
+            and not path.endswith(".j2") and path != "plan/values.json")
 
 
 def source_files(plan: Plan) -> dict[str, bytes]:
