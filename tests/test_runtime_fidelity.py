@@ -57,10 +57,12 @@ def test_request_properties(engine_name):
     assert len(request_id) == 36 and integration_uuid == "00000000-0000-4000-8000-000000000000"
 
 
-def test_non_string_headers_and_parameters_arrive_as_json_text(engine_name):
-    script = "console.log([request.headers['X-Flag'], request.parameters.n, request.parameters.none].join('|'));"
-    outcome = run(engine_name, script, headers={"X-Flag": True}, parameters={"n": 2, "none": None})
-    assert outcome.lines == ["true|2|null"]
+def test_non_string_headers_and_parameters_arrive_as_json_text_and_null_ones_not_at_all(engine_name):
+    script = ("console.log([request.headers['X-Flag'], request.parameters.n, request.parameters.list,"
+              " typeof request.parameters.none, typeof request.headers['X-None']].join('|'));")
+    outcome = run(engine_name, script, headers={"X-Flag": True, "X-None": None},
+                  parameters={"n": 2, "list": [1, "é"], "none": None})
+    assert outcome.lines == ['true|2|[1,"é"]|undefined|undefined']
 
 
 def test_non_string_body_arrives_as_json_text(engine_name):

@@ -36,6 +36,7 @@ def test_unknown_name_reports_line_and_column() -> None:
     ("A ${property.Title|lower }", 3),
     ("A ${property.Title", 3),
     ("${property.Title} then ${property.", 24),
+    ("A ${property.Title\n<style>p { color: red }</style>", 3),  # a `}` further on closes nothing
 ])
 def test_malformed_reference_is_an_error_not_text_for_recipients(text: str, column: int) -> None:
     with pytest.raises(SourceError) as caught:

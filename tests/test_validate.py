@@ -291,3 +291,11 @@ def test_a_missing_engine_and_a_broken_file_are_reported_together(tmp_path: Path
     code, output = run("validate", str(tmp_path / "tree"))
     rules = re.findall(r"\[([a-z-]+)\]$", output, re.MULTILINE)
     assert code == 1 and rules == ["missing-engine", "json-syntax"]  # a file that fails to read is not stale
+
+
+def test_many_members_named_twice_are_reported_briefly(tmp_path: Path) -> None:
+    shutil.copytree(Path(__file__).parent / "samples" / "minimal", tmp_path / "tree")
+    properties = tmp_path / "tree" / "plan" / "properties" / "properties.json"
+    properties.write_text("[" + ",".join('{"name": "P%d", "name": "Q%d", "baseType": 3}' % (i, i) for i in range(60)) + "]")
+    output = run("validate", str(tmp_path / "tree"))[1]
+    assert output.count("is named more than once") == 50 and "10 more members named twice [duplicate-key]" in output

@@ -10,7 +10,7 @@ from .errors import Location, Problem, SourceError
 from .model import Json
 
 ITEM_PLACEHOLDER = re.compile(r"\$\{([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})\}")
-PROPERTY_REFERENCE = re.compile(r"\$\{property\.([^}|]*)(\|lower)?\}")
+PROPERTY_REFERENCE = re.compile(r"\$\{property\.([^}|\n]*)(\|lower)?\}")  # a name is one line
 
 
 def can_name(text: str) -> bool:

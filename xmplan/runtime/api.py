@@ -31,7 +31,8 @@ DEFAULT_XMATTERS_URL = "https://xmatters.invalid"
 class Request:
     """An inbound HTTP request, or for an outbound integration the callback payload as `body`.
 
-    Header and parameter values are text; any other JSON value arrives as its JSON text.
+    Header and parameter values are text; any other JSON value arrives as its compact JSON text,
+    and a null one is left out.
     """
 
     body: Json = ""
@@ -143,13 +144,14 @@ class Runtime:
                                          f"an outbound integration's callback is not JSON: {exc.msg}") from None
             body, objects = callbacks.both_styles(body, str(record.get("triggeredBy") or ""))
         text = body if isinstance(body, str) else json.dumps(body)
-        parameters = {str(k): _text(v) for k, v in request.parameters.items()}
-        content_type = next((v for k, v in request.headers.items() if k.lower() == "content-type"), "")
+        headers = {str(k): _text(v) for k, v in request.headers.items() if v is not None}
+        parameters = {str(k): _text(v) for k, v in request.parameters.items() if v is not None}
+        content_type = next((v for k, v in headers.items() if k.lower() == "content-type"), "")
         if content_type.split(";")[0].strip().lower() == "application/x-www-form-urlencoded":
             for key, value in parse_qsl(text, keep_blank_values=True):
                 parameters.setdefault(key, value)
-        inbound = InboundRequest(text, {str(k): _text(v) for k, v in request.headers.items()}, parameters,
-                                 request.request_id or str(uuid.uuid4()), str(record.get("id", "")))
+        inbound = InboundRequest(text, headers, parameters, request.request_id or str(uuid.uuid4()),
+                                 str(record.get("id", "")))
         form_uuid = record.get("form")
         if form is None:
             form = bound_form(self.plan, form_uuid)
@@ -198,5 +200,5 @@ class Runtime:
 
 
 def _text(value: Json) -> str:
-    """A header or parameter value as HTTP carries it: text; other JSON values as their JSON text."""
-    return value if isinstance(value, str) else json.dumps(value)
+    """A header or parameter value as HTTP carries it: text; other JSON values as compact JSON text."""
+    return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, separators=(",", ":"))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections import Counter
 from typing import Any, Iterator
 
 from ..errors import Location, Problem
@@ -13,11 +14,14 @@ class _Object(dict):
     repeated: tuple[str, ...] = ()
 
 
+_MOST_PER_FILE = 50
+
+
 def _object(pairs: list[tuple[str, Any]]) -> _Object:
     obj = _Object(pairs)
     if len(obj) < len(pairs):
-        seen: set[str] = set()
-        obj.repeated = tuple(dict.fromkeys(name for name, _ in pairs if name in seen or seen.add(name)))
+        counts = Counter(name for name, _ in pairs)
+        obj.repeated = tuple(name for name, count in counts.items() if count > 1)
     return obj
 
 
@@ -30,11 +34,15 @@ def check_duplicate_keys(texts: dict[str, str]) -> Iterator[Problem]:
             tree = json.loads(text, object_pairs_hook=_object)
         except ValueError:
             continue  # reported when the plan was read
-        for parts, name in _repeated(tree, []):
+        repeated = list(_repeated(tree, []))
+        for parts, name in repeated[:_MOST_PER_FILE]:  # each is looked up from the file's start
             found = locate(text, pointer([*parts, name]), key=True)
             yield Problem(Location(file, *found) if found else Location(file),
                           f"{name!r} is named more than once in this object: only the last value counts",
                           "error", "duplicate-key")
+        if len(repeated) > _MOST_PER_FILE:
+            yield Problem(Location(file), f"{len(repeated) - _MOST_PER_FILE} more members named twice", "error",
+                          "duplicate-key")
 
 
 def _repeated(value: Any, parts: list[str | int]) -> Iterator[tuple[list[str | int], str]]:
