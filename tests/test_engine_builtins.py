@@ -157,7 +157,16 @@ def test_outbound_callback_null_comment_reaches_the_script(engine_name):
      "var zone = (o < 0 ? '-' : '+') + (a < 600 ? '0' : '') + Math.floor(a / 60) + (a % 60 < 10 ? '0' : '') + a % 60; "
      "return d.toString().slice(24, 33) === ' GMT' + zone; })()", "true"),
     ("new Date(Date.UTC(2019, 4, 9, 21, 38, 11, 868)).toJSON()", "2019-05-09T21:38:11.868Z"),
+    # Read back what toString and toUTCString print, years before 1 too ("-0001" is a year, not an offset).
+    ("new Date(new Date(-62167219201000)).getTime()", "-62167219201000"),
+    ("Date.parse(new Date(-62167219201000).toUTCString())", "-62167219201000"),
+    ("new Date(new Date(-8.64e15)).getTime()", "-8640000000000000"),
+    ("Date.parse('Thu, 02 Jan 2020 03:04:05 -0500')", "1577952245000"),
+    ("Date.parse('Jan 2 ' + new Array(5001).join('9'))", "NaN"),
+    ("Date.parse('2020-01-02T03:04:05.000+24:00')", "NaN"),
+    ("Date.parse('2020-01-02T03:04:05.000+05:60')", "NaN"),
 ])
+@pytest.mark.filterwarnings("error")  # js2py warned about dates outside years 1-9999
 def test_dates(engine, expression, expected):
     assert evaluate(engine, expression) == expected
 

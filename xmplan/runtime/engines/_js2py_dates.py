@@ -20,6 +20,7 @@ ES5.1 and Nashorn do (so it drops the milliseconds; QuickJS, per ES2015, copies 
 
 from __future__ import annotations
 
+import datetime
 import re
 import time
 from typing import Any
@@ -69,12 +70,25 @@ _DATE_TOKEN = re.compile(
     r"|(?P<number>\d+)"
     r"|(?P<word>[a-z]+)\.?",
     re.ASCII | re.IGNORECASE)
+_SIGNED = re.compile(r"[+-]\d+", re.ASCII)
 _MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august", "september",
            "october", "november", "december")
 _WEEKDAYS = ("sunday", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday")
 _ZONES = {"gmt": 0, "utc": 0, "ut": 0, "z": 0, "est": -300, "edt": -240, "cst": -360, "cdt": -300,
           "mst": -420, "mdt": -360, "pst": -480, "pdt": -420}
 _NAN = time_helpers.NaN  # js2py tests `date.value is NaN`: invalid dates must hold this very object
+
+
+def daylight_saving_ta(t: Any) -> Any:
+    """DaylightSavingTA (ES5.1, 15.9.1.8). js2py's warned and answered 1 ms outside Python's datetime
+    range (years 1-9999); no daylight saving is known there."""
+    if t != t:
+        return t
+    try:
+        moment = datetime.datetime(1970, 1, 1) + datetime.timedelta(seconds=t // 1000)
+    except OverflowError:
+        return 0
+    return int(time_helpers.LOCAL_ZONE.dst(moment).seconds) * 1000
 
 
 def time_clip(t: Any) -> Any:
@@ -129,11 +143,16 @@ def parse_date(text: str) -> Any:
             offset = None
         elif zone == "Z":
             offset = 0
+        elif int(zone_h) > 23 or int(zone_m or 0) > 59:
+            return _NAN
         else:
             offset = (int(zone_h) * 60 + int(zone_m or 0)) * (-1 if sign == "-" else 1)
         return _time_value(int(year), int(month or 1), int(day or 1), int(hour or 0), int(minute or 0),
                            int(second or 0), _milliseconds(fraction), offset)
-    return _parse_other_date(text)
+    try:
+        return _parse_other_date(text)
+    except ValueError:  # a number too long for int()
+        return _NAN
 
 
 def _parse_other_date(text: str) -> Any:
@@ -144,11 +163,18 @@ def _parse_other_date(text: str) -> Any:
     numbers: list[str] = []
     meridiem = None
     position = 0
+    zoned = False  # after a time or a zone name a signed number is an offset; before, a year ("-0001")
     while position < len(text):
         token = _DATE_TOKEN.match(text, position)
         if not token:
             return _NAN
+        if token["offset"] and not zoned:
+            signed = _SIGNED.match(text, position)
+            numbers.append(signed.group())
+            position = signed.end()
+            continue
         position = token.end()
+        zoned = zoned or bool(token["time"]) or (token["word"] or "").lower() in _ZONES
         if token["time"]:
             parts = token["time"].split(".")[0].split(":")
             seconds = int(parts[2]) if len(parts) > 2 else 0

@@ -41,7 +41,7 @@ from js2py.translators import translating_nodes
 
 from xmplan.runtime.engines._js2py_dates import (
     date_from_value, date_now, date_parse, date_to_date_string, date_to_string, date_to_time_string,
-    date_to_utc_string, iso_string, time_clip, year_from_time)
+    date_to_utc_string, daylight_saving_ta, iso_string, time_clip, year_from_time)
 
 def _remainder(self, other):  # noqa: ANN001, ANN202 - replaces PyJs.__mod__
     """ECMAScript `%`: the sign of the dividend, as C's fmod; no shared number is changed."""
@@ -254,6 +254,8 @@ def apply() -> None:
     jsdate.YearFromTime = year_from_time
     time_helpers.TimeClip = time_clip
     jsdate.TimeClip = time_clip
+    time_helpers.DaylightSavingTA = daylight_saving_ta
+    jsdate.DaylightSavingTA = daylight_saving_ta
     replace_method(jsdate.DatePrototype, "toISOString", iso_string)
     replace_method(jsdate.DatePrototype, "toString", date_to_string)
     replace_method(jsdate.DatePrototype, "toDateString", date_to_date_string)
