@@ -77,3 +77,9 @@ def test_pointer_round_trip() -> None:
     assert split_pointer(pointer(parts)) == ["a/b", "0", "c~d", ""]
     with pytest.raises(ValueError):
         split_pointer("no-slash")
+
+
+def test_string_char_offset_counts_a_surrogate_pair_as_one_character() -> None:
+    text = json.dumps({"s": "\U0001F600\U0001F600 ok"})  # written as \ud83d\ude00 escapes
+    start = value_offset(text, "/s")
+    assert text[string_char_offset(text, start, 3):].startswith("ok")

@@ -12,6 +12,7 @@ _WS = re.compile(r"[ \t\n\r]*")
 _STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.S)
 _SCALAR_END = re.compile(r"[,\]}\s]|$")
 _STRUCTURE = re.compile(r'["\[\]{}]')
+_SURROGATE_PAIR = re.compile(r"\\u[dD][89abAB][0-9a-fA-F]{2}\\u[dD][c-fC-F][0-9a-fA-F]{2}")
 
 
 def pointer(parts: Iterable[str | int]) -> str:
@@ -51,7 +52,9 @@ def string_char_offset(text: str, start: int, index: int) -> int:
         if pos >= len(text) or text[pos] == '"':
             break
         if text[pos] == "\\":
-            pos += 6 if text[pos + 1] == "u" else 2
+            # A character beyond U+FFFF is escaped as a surrogate pair: two escapes, one character.
+            pair = _SURROGATE_PAIR.match(text, pos)
+            pos += 12 if pair else 6 if text[pos + 1] == "u" else 2
         else:
             pos += 1
     return pos

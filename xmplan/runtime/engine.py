@@ -20,12 +20,15 @@ class Script:
     reusable scripts once and, before each later run, restore the global state they left.
     `harness`: the runtime's own code (the prelude). An error raised inside it, say by `require` of
     a missing library, is reported where the plan's script called into it.
+    `header`: how many characters of `text`'s first line come before the file's own (a wrapper's
+    opening): columns on line 1 are reported without them.
     """
 
     filename: str
     text: str
     reusable: bool = False
     harness: bool = False
+    header: int = 0
 
 
 class Engine(Protocol):

@@ -88,7 +88,8 @@ def needed_libraries(text: str, available: Sequence[Code]) -> list[Code]:
 
 def _wrapped(call: str, code: Code) -> Script:
     # The header shares the script's first line, so the engine's line numbers are the file's.
-    return Script(code.filename, f"{call}function ({PARAMETERS}) {{{code.text}\n}});")
+    header = f"{call}function ({PARAMETERS}) {{"
+    return Script(code.filename, f"{header}{code.text}\n}});", header=len(header))
 
 
 def run_scripts(code: Code, available: Sequence[Code]) -> list[Script]:

@@ -175,7 +175,10 @@ def _script_error(text: str, scripts: Sequence[Script], starts: list[int], index
     # Errors raised inside the harness (the prelude) are the plan script's, where it called in.
     chosen = next((f for f in frames if not f[0].harness), frames[0] if frames else None)
     if chosen:
-        filename, line, column = chosen[0].filename, chosen[1], chosen[2]
+        script, line, column = chosen
+        filename = script.filename
+        if line == 1 and column is not None:
+            column = max(column - script.header, 1)
     if message.startswith("InternalError: out of memory"):
         return _errors.memory_error(filename, line, "QuickJS heap limit, 128 MiB")
     if message.startswith("SyntaxError") and stack.startswith("<dukpy>:"):
