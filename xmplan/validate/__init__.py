@@ -18,15 +18,16 @@ __all__ = ["validate_path", "validate_plan"]
 
 def validate_path(path: Path, values: dict[str, str]) -> list[Problem]:
     """Every problem in the plan at `path` (a zip or a source tree), sorted by file and place."""
+    tree = path.is_dir()
     try:
         # A source tree is checked as far as it can be read; a zip is read whole or not at all.
-        plan, problems = read_source(path, values) if path.is_dir() else (load_plan(path), [])
+        plan, problems = read_source(path, values) if tree else (load_plan(path), [])
     except XmplanError as exc:
         return sort_problems(exc.problems)
     except OSError as exc:  # a file that cannot be read (a dangling link, no permission) is a problem too
         return [Problem(Location(str(exc.filename or path)), exc.strerror or str(exc), "error", "unreadable")]
     complete = not any(problem.rule in UNREAD_RULES for problem in problems)
-    if path.is_dir():  # hand-edited JSON; exports come from a serializer
+    if tree:  # hand-edited JSON; exports come from a serializer
         problems += check_duplicate_keys(plan.texts)
     return sort_problems(problems + validate_plan(plan, references=complete))
 

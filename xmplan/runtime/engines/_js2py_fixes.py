@@ -43,6 +43,7 @@ from xmplan.runtime.engines._js2py_dates import (
     date_from_value, date_now, date_parse, date_to_date_string, date_to_string, date_to_time_string,
     date_to_utc_string, daylight_saving_ta, iso_string, time_clip, year_from_time)
 
+
 def _remainder(self, other):  # noqa: ANN001, ANN202 - replaces PyJs.__mod__
     """ECMAScript `%`: the sign of the dividend, as C's fmod; no shared number is changed."""
     a = self.to_number().value
