@@ -20,10 +20,8 @@ from .eras import DEFAULT_ERA, ERAS, fill
 from .errors import Location, Problem, SourceError
 from .jsontext import loads_strict
 from .model import ENGINE, DateTime, Entry, Json, Plan, objects
-from .unpack import FILE_KEY, VOICE_KEY, count_marker_keys, has_escape
+from .unpack import FILE_KEY, SETTINGS, VALUES, VOICE_KEY, count_marker_keys, has_escape
 
-SETTINGS = "plan/xmplan.json"
-VALUES = "plan/values.json"
 DEFAULT_TIME: DateTime = (2021, 1, 1, 0, 0, 0)
 _DOCUMENT = re.compile(r"engine\.json|properties/properties\.json|forms/[^/]+/[^/]+\.json|"
                        r"integrations/(integrations|sharedfunctions|scriptSteps|triggerFilters)\.json|"
@@ -60,7 +58,7 @@ def load_source(root: Path, values: Mapping[str, Any] | None = None) -> Plan:
     plan, problems = read_source(root, values)
     errors = [problem for problem in problems if problem.severity == "error"]
     if errors:
-        raise SourceError(sorted(errors, key=lambda p: (p.location.file, p.location.line or 0)))
+        raise SourceError(sorted(errors, key=_by_place))
     return plan
 
 
@@ -139,6 +137,10 @@ def _timestamps(reader: _Reader, settings: Json) -> dict[str, DateTime]:
     return stamps
 
 
+def _by_place(problem: Problem) -> tuple[str, int]:
+    return problem.location.file, problem.location.line or 0
+
+
 def _parse_time(text: str) -> DateTime:
     """A zip timestamp: a real date and time that DOS time can hold (1980 to 2107)."""
     stamp = datetime.datetime.strptime(text.replace("T", " "), "%Y-%m-%d %H:%M:%S")
@@ -205,7 +207,7 @@ class _Reader:
 
     def raise_problems(self) -> None:
         if self.problems:
-            raise SourceError(sorted(self.problems, key=lambda p: (p.location.file, p.location.line or 0)))
+            raise SourceError(sorted(self.problems, key=_by_place))
 
     def json_file(self, relative: str, default: Json) -> Json:
         path = self.root / relative

@@ -7,6 +7,7 @@ import re
 from typing import Mapping
 
 from .errors import Location, Problem, SourceError
+from .jsonpos import line_col
 from .model import Json
 
 ITEM_PLACEHOLDER = re.compile(r"\$\{([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})\}")
@@ -44,9 +45,7 @@ def names_to_ids(text: str, ids_by_name: Mapping[str, str], where: str) -> str:
     problems: list[Problem] = []
 
     def problem(start: int, message: str) -> None:
-        line = text.count("\n", 0, start) + 1
-        column = start - (text.rfind("\n", 0, start) + 1) + 1
-        problems.append(Problem(Location(where, line, column), message, "error", "template-property"))
+        problems.append(Problem(Location(where, *line_col(text, start)), message, "error", "template-property"))
 
     def replace(match: re.Match[str]) -> str:
         item_id = ids_by_name.get(match.group(1))

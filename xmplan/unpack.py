@@ -21,6 +21,8 @@ HANDLING = re.compile(r"(:system:handling:[A-Za-z]+)(\d+)")
 GITATTRIBUTES = "plan/** -text\nscripts/** -text\n"
 FILE_KEY = "$file"
 VOICE_KEY = "$voice"
+SETTINGS = "plan/xmplan.json"  # what unpack records beyond the documents (era, timestamps...)
+VALUES = "plan/values.json"  # the templates' values: the author's, never unpack's
 _MARKER_TEXTS = (f'"{FILE_KEY}"', f'"{VOICE_KEY}"')
 # Any escape could spell a marker key (`"$fil\u0065"`), so text with escapes gets the full check.
 # A regex, not `in`: half the time here (`in` keys on the needle's last character, a common `u`).
@@ -39,7 +41,7 @@ def written_by_unpack(path: str) -> bool:
     under plan/ or scripts/, and neither a template, the values file, nor hidden."""
     parts = path.split("/")
     return (parts[0] in ("plan", "scripts") and not any(part.startswith(".") for part in parts)
-            and not path.endswith(".j2") and path != "plan/values.json")
+            and not path.endswith(".j2") and path != VALUES)
 
 
 def source_files(plan: Plan) -> dict[str, bytes]:
@@ -61,7 +63,7 @@ def source_files(plan: Plan) -> dict[str, bytes]:
             data = _unpack_steps(tree, data)
         _refuse_markers(where, entry.data, plan.texts.get(where))
         tree.add_bytes(f"plan/{entry.name}", source_bytes(data))
-    tree.add_bytes("plan/xmplan.json", source_bytes(build_settings(plan)))
+    tree.add_bytes(SETTINGS, source_bytes(build_settings(plan)))
     tree.add(".gitattributes", GITATTRIBUTES)
     return tree.files
 
