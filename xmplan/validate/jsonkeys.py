@@ -10,11 +10,11 @@ from ..errors import Location, Problem
 from ..jsonpos import locate, pointer
 
 
+_MOST_PER_FILE = 50  # each is located from the file's start: many would take quadratic time
+
+
 class _Object(dict):
     repeated: tuple[str, ...] = ()
-
-
-_MOST_PER_FILE = 50
 
 
 def _object(pairs: list[tuple[str, Any]]) -> _Object:
@@ -35,7 +35,7 @@ def check_duplicate_keys(texts: dict[str, str]) -> Iterator[Problem]:
         except ValueError:
             continue  # reported when the plan was read
         repeated = list(_repeated(tree, []))
-        for parts, name in repeated[:_MOST_PER_FILE]:  # each is looked up from the file's start
+        for parts, name in repeated[:_MOST_PER_FILE]:
             found = locate(text, pointer([*parts, name]), key=True)
             yield Problem(Location(file, *found) if found else Location(file),
                           f"{name!r} is named more than once in this object: only the last value counts",

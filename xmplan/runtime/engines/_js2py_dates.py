@@ -21,6 +21,7 @@ ES5.1 and Nashorn do (so it drops the milliseconds; QuickJS, per ES2015, copies 
 from __future__ import annotations
 
 import datetime
+import math
 import re
 import time
 from typing import Any
@@ -44,16 +45,13 @@ def year_from_time(t: Any) -> Any:
 
 
 def iso_string(this, arguments, var=None):  # noqa: ANN001, ANN202 - js2py calling convention
-    jsdate.check_date(this)
-    t = this.value
-    if t != t or t in (float("inf"), float("-inf")):  # NaN or infinite
+    t = _valid_time(this)
+    if t is None:
         raise base.MakeError("RangeError", "Invalid time value")
-    t = int(t)
     year = int(year_from_time(t))
     shown = f"{year:04d}" if 0 <= year <= 9999 else f"{year:+07d}"
     return (f"{shown}-{int(time_helpers.MonthFromTime(t)) + 1:02d}-{int(time_helpers.DateFromTime(t)):02d}"
-            f"T{int(time_helpers.HourFromTime(t)):02d}:{int(time_helpers.MinFromTime(t)):02d}:"
-            f"{int(time_helpers.SecFromTime(t)):02d}.{int(time_helpers.msFromTime(t)):03d}Z")
+            f"T{_clock_text(t)}.{int(time_helpers.msFromTime(t)):03d}Z")
 
 
 # Date strings. ISO 8601 as ES5.1 (15.9.1.15) has it, also with a space for the "T" (xMatters'
@@ -262,9 +260,10 @@ def _zone_text(t: int) -> str:
 
 
 def _valid_time(this: Any) -> int | None:
+    """The time value of Date `this`, None for an Invalid Date (NaN, or infinite)."""
     jsdate.check_date(this)
     t = this.value
-    return None if t != t else int(t)
+    return int(t) if math.isfinite(t) else None
 
 
 def date_to_string(this, arguments, var=None):  # noqa: ANN001, ANN202 - js2py calling convention

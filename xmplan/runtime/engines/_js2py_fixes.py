@@ -78,7 +78,6 @@ def _own_keys(self):  # noqa: ANN001, ANN202 - replaces PyJs.__iter__
             yield base.Js(name)
 
 
-
 def _object_keys(obj):  # noqa: ANN001, ANN202 - js2py calling convention
     if not obj.is_object():
         raise base.MakeError("TypeError", "Object.keys called on non-object")
@@ -200,19 +199,22 @@ def _not_a_json_constant(name: str) -> Any:
     raise ValueError(name)
 
 
+def _member(value: Any) -> dict[str, Any]:
+    """The property descriptor of a parsed member: a plain data property."""
+    return {"value": _json_value(value), "writable": True, "enumerable": True, "configurable": True}
+
+
 def _json_value(value: Any) -> Any:
     """A value `json.loads` returned, as JavaScript: objects in key order, and null as null."""
     kind = type(value)
     if kind is dict:
         obj = base.PyJsObject({}, base.ObjectPrototype)
-        obj.own = {key: {"value": _json_value(item), "writable": True, "enumerable": True, "configurable": True}
-                   for key, item in value.items()}
+        obj.own = {key: _member(item) for key, item in value.items()}
         return obj
     if kind is list:
         array = base.PyJsArray((), base.ArrayPrototype)
         for index, item in enumerate(value):
-            array.own[str(index)] = {"value": _json_value(item), "writable": True, "enumerable": True,
-                                     "configurable": True}
+            array.own[str(index)] = _member(item)
         array.own["length"]["value"] = js(len(value))
         return array
     if value is None:
