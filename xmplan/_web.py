@@ -1,0 +1,51 @@
+"""Serve a WSGI app with waitress on a background thread: for the servers' tests and `xmplan demo`."""
+
+from __future__ import annotations
+
+import threading
+from types import TracebackType
+from typing import Any, Callable
+
+WsgiApp = Callable[..., Any]
+
+
+class BackgroundServer:
+    """A waitress server for `app` on `host:port` (port 0 picks a free one), run on a daemon thread.
+
+    Use as a context manager, or call `start()` and `stop()`. `url` is known once constructed,
+    so a test can hand it to another server before either starts answering.
+    """
+
+    def __init__(self, app: WsgiApp, host: str = "127.0.0.1", port: int = 0, threads: int = 8) -> None:
+        import waitress  # the web stack is imported only by commands that serve
+
+        self._server: Any = waitress.create_server(app, host=host, port=port, threads=threads,
+                                                   ident="xmplan", clear_untrusted_proxy_headers=True)
+        self.host = str(self._server.effective_host)
+        self.port = int(self._server.effective_port)
+        self._thread = threading.Thread(target=self._server.run, name=f"waitress-{self.port}", daemon=True)
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    def start(self) -> BackgroundServer:
+        self._thread.start()
+        return self
+
+    def stop(self, timeout: float = 5.0) -> None:
+        """Stop accepting, finish the requests under way (up to `timeout`), close every connection."""
+        server = self._server
+        server.close()
+        server.task_dispatcher.shutdown(timeout=timeout)
+        for channel in list(server._map.values()):  # waitress keeps its open connections there
+            channel.close()
+        if self._thread.is_alive():
+            self._thread.join(timeout)
+
+    def __enter__(self) -> BackgroundServer:
+        return self.start()
+
+    def __exit__(self, kind: type[BaseException] | None, value: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self.stop()
