@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Sequence
 
 from xmplan.cli import parse_assignments
-from xmplan.errors import XmplanError
+from xmplan.errors import UsageError, XmplanError
 from xmplan.export import build_tree
 from xmplan.files import atomic_write
 from xmplan.hipchat.descriptor import (DESCRIPTOR_FILE, build_descriptor, check_descriptor, descriptor_text,
@@ -37,8 +37,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         overrides = parse_assignments(args.set)
-    except argparse.ArgumentTypeError as exc:
-        parser.error(str(exc))
+    except UsageError as exc:
+        parser.error(exc.message)
     try:
         written = build(ROOT, Path(args.output), overrides)
     except XmplanError as exc:

@@ -106,7 +106,6 @@ def test_unanswered_request_fails_clearly(plan_zip, files):
     (["Inbound", "--request", "{missing}"], "No such file or directory"),
     (["Inbound", "--request", "{bad}"], "bad.json:1:2: error: not JSON"),
     (["Inbound", "--request", "{list}"], 'expected a JSON object {"body"'),
-    (["Inbound", "--request", "{request}", "--respond", "Service"], "expected ENDPOINT=FILE"),
     (["Inbound", "--request", "{request}", "--respond", "Other={respond}"], "no endpoint named 'Other'"),
     (["Inbound", "--request", "{request}", "--respond", "Service={badanswer}"], "unknown keys in fake response"),
 ])
@@ -124,3 +123,9 @@ def test_source_tree_errors_name_the_js_file(plan_zip, files, tmp_path):
     code, out, _ = run_cli("run", str(tree), "Broken", "--request", files["request"])
     assert code == 1
     assert out.splitlines()[-1].startswith(f"FAILED {tree}/scripts/integrations/Broken.js:2")
+
+
+def test_a_malformed_respond_option_is_a_usage_error(plan_zip, files):
+    code, out, err = run_cli("run", str(plan_zip), "Inbound", "--request", files["request"], "--respond", "Service")
+    assert (code, out) == (2, "")
+    assert err == "xmplan: error: --respond expects ENDPOINT=FILE, got 'Service'\n"

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Iterable, Literal
+from typing import Self
+from collections.abc import Iterable
 
-Severity = Literal["error", "warning"]
+from .rules import RULES, Severity
+
+__all__ = ["ArchiveError", "DescriptorError", "Location", "Problem", "ScriptError", "ScriptTimeout", "Severity",
+           "SetupError", "SourceError", "UsageError", "XmplanError"]
 
 
 @dataclass(frozen=True)
@@ -34,6 +38,11 @@ class Problem:
     severity: Severity = "error"
     rule: str = ""
 
+    def __post_init__(self) -> None:
+        if self.rule and self.rule not in RULES:
+            msg = f"unknown rule {self.rule!r}: add it to xmplan/rules.py"
+            raise ValueError(msg)
+
     def __str__(self) -> str:
         rule = f" [{self.rule}]" if self.rule else ""
         return f"{self.location}: {self.severity}: {self.message}{rule}"
@@ -47,10 +56,31 @@ class XmplanError(Exception):
         super().__init__("\n".join(str(p) for p in self.problems))
 
     @classmethod
-    def at(cls, location: Location | str, message: str, rule: str = "") -> "XmplanError":
+    def at(cls, location: Location | str, message: str, rule: str = "") -> Self:
         if isinstance(location, str):
             location = Location(location)
         return cls([Problem(location, message, "error", rule)])
+
+
+class UsageError(XmplanError):
+    """A command line that asks for something impossible (a bad `--set`, `--rule` or option value): exit 2.
+
+    It is about no file, so it holds a message rather than located problems.
+    """
+
+    def __init__(self, message: str) -> None:
+        self.problems = ()
+        self.message = message
+        Exception.__init__(self, message)
+
+
+class SetupError(XmplanError):
+    """The runtime cannot start as asked: no JavaScript engine installed, or an unknown one named."""
+
+    def __init__(self, message: str) -> None:
+        self.problems = ()
+        self.message = message
+        Exception.__init__(self, message)
 
 
 class ArchiveError(XmplanError):

@@ -9,9 +9,10 @@ from .archive import plan_zip_bytes
 from .canonical import canonical, strip_name
 from .files import atomic_write
 from .jsontext import entry_bytes
-from .model import Plan
 from .errors import SourceError
-from .source import load_source
+from .model import Plan
+from .rules import Level, apply_levels
+from .source import load_source, read_settings
 from .validate import sort_problems, validate_plan
 from .validate.jsonkeys import check_duplicate_keys
 
@@ -28,14 +29,17 @@ def zip_name(plan: Plan) -> str:
     return f"{strip_name(plan.name) or 'plan'}.zip"
 
 
-def build_tree(root: Path, out_dir: Path, values: Mapping[str, Any] | None = None) -> Path:
+def build_tree(root: Path, out_dir: Path, values: Mapping[str, Any] | None = None,
+               levels: Mapping[str, Level] | None = None) -> Path:
     """Build the source tree at `root` into `out_dir/<PlanName>.zip`; returns its path.
 
     A plan with errors (schema, cross-references, a member named twice; `xmplan validate` also
-    checks scripts) is not built.
+    checks scripts) is not built. Rule levels (plan/xmplan.json's, then `levels`) apply to those
+    checks; a file that cannot be read is always an error.
     """
     plan = load_source(root, values)
-    problems = sort_problems([*validate_plan(plan, scripts=False), *check_duplicate_keys(plan.texts)])
+    found = [*validate_plan(plan, scripts=False), *check_duplicate_keys(plan.texts)]
+    problems = sort_problems(apply_levels(found, {**read_settings(root).get("rules", {}), **(levels or {})}))
     errors = [problem for problem in problems if problem.severity == "error"]
     if errors:
         raise SourceError(errors)

@@ -19,6 +19,7 @@ from .canonical import entry_order_key
 from .eras import DEFAULT_ERA, ERAS, fill
 from .errors import Location, Problem, SourceError
 from .jsontext import loads_strict
+from .rules import check_levels
 from .model import ENGINE, DateTime, Entry, Json, Plan, objects
 from .unpack import FILE_KEY, SETTINGS, VALUES, VOICE_KEY, count_marker_keys, has_escape
 
@@ -105,7 +106,13 @@ def read_source(root: Path, values: Mapping[str, Any] | None = None) -> tuple[Pl
     return Plan(tuple(ordered), plan.origin, plan.sources, plan.texts), problems
 
 
-_SETTING_TYPES = {"era": str, "timestamp": str, "timestamps": dict, "canvasOrder": list, "compact": list}
+_SETTING_TYPES = {"era": str, "timestamp": str, "timestamps": dict, "canvasOrder": list, "compact": list,
+                  "rules": dict}
+
+
+def read_settings(root: Path) -> dict[str, Any]:
+    """plan/xmplan.json of the tree at `root`, checked (empty when there is none)."""
+    return _settings(_Reader(root))
 
 
 def _settings(reader: _Reader) -> dict[str, Any]:
@@ -120,6 +127,9 @@ def _settings(reader: _Reader) -> dict[str, Any]:
         if not isinstance(value, expected) or not all(isinstance(item, str) for item in items):
             shape = {str: "a string", dict: "an object of strings", list: "a list of strings"}[expected]
             raise SourceError.at(where, f"setting {key!r} must be {shape}")
+    wrong = check_levels(settings.get("rules", {}))
+    if wrong:
+        raise SourceError.at(where, f"setting 'rules': {wrong[0]}")
     if settings.get("era", DEFAULT_ERA) not in ERAS:
         raise SourceError.at(where, f"unknown era {settings['era']!r} (one of {', '.join(ERAS)})")
     return settings

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from pathlib import Path
+from typing import Any
 
 from ..errors import Location, Problem, XmplanError
 from ..locate import Locator
 from ..model import Plan
-from ..source import UNREAD_RULES, load_plan, read_source
+from ..rules import Level, apply_levels
+from ..source import UNREAD_RULES, load_plan, read_settings, read_source
 from .javascript import check_scripts
 from .jsonkeys import check_duplicate_keys
 from .references import check_references
@@ -16,8 +19,11 @@ from .schema import check_schemas
 __all__ = ["validate_path", "validate_plan"]
 
 
-def validate_path(path: Path, values: dict[str, str]) -> list[Problem]:
-    """Every problem in the plan at `path` (a zip or a source tree), sorted by file and place."""
+def validate_path(path: Path, values: Mapping[str, Any], levels: Mapping[str, Level] | None = None) -> list[Problem]:
+    """Every problem in the plan at `path` (a zip or a source tree), sorted by file and place.
+
+    Rule levels (`{"es6-syntax": "off"}`) are those of the tree's plan/xmplan.json, then `levels`.
+    """
     tree = path.is_dir()
     try:
         # A source tree is checked as far as it can be read; a zip is read whole or not at all.
@@ -29,7 +35,9 @@ def validate_path(path: Path, values: dict[str, str]) -> list[Problem]:
     complete = not any(problem.rule in UNREAD_RULES for problem in problems)
     if tree:  # hand-edited JSON; exports come from a serializer
         problems += check_duplicate_keys(plan.texts)
-    return sort_problems(problems + validate_plan(plan, references=complete))
+    settings = read_settings(path) if tree else {}
+    found = problems + validate_plan(plan, references=complete)
+    return sort_problems(apply_levels(found, {**settings.get("rules", {}), **(levels or {})}))
 
 
 def validate_plan(plan: Plan, scripts: bool = True, references: bool = True) -> list[Problem]:
@@ -43,8 +51,8 @@ def validate_plan(plan: Plan, scripts: bool = True, references: bool = True) -> 
     return sort_problems(problems)
 
 
-def sort_problems(problems) -> list[Problem]:
-    def key(problem: Problem) -> tuple:
+def sort_problems(problems: Iterable[Problem]) -> list[Problem]:
+    def key(problem: Problem) -> tuple[str, int, int, bool, str]:
         loc: Location = problem.location
         return (loc.file, loc.line or 0, loc.column or 0, problem.severity != "error", problem.message)
 

@@ -8,36 +8,19 @@ from typing import Any, Iterator
 
 from ..errors import Problem
 from ..locate import Locator
+from ..rules import severity
 from ..model import INTEGRATIONS, PROPERTIES, SCRIPT_STEPS, SHARED_FUNCTIONS, TRIGGER_FILTERS, Plan, form_id, objects
 
 UUID = re.compile(r"[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}")
 _PLACEHOLDER = re.compile(r"\$\{(" + UUID.pattern + r")\}")
 
-# Real exports leave these references dangling now and then (a deleted form, a stale template
-# token), and xMatters imports them, so they are warnings. References that every export in the
-# corpus keeps intact are errors: a broken one means a broken plan.
-SEVERITY = {
-    "unknown-property": "error",
-    "unknown-voice-property": "error",
-    "unknown-placeholder": "warning",
-    "unknown-form": "warning",
-    "unknown-form-name": "error",
-    "unknown-response": "error",
-    "unknown-http-step": "warning",
-    "unknown-step": "warning",
-    "unknown-block": "error",
-    "unknown-flow": "error",
-    "duplicate-name": "error",
-    "duplicate-form": "error",
-    "constant-secret": "warning",
-}
 _SECRET_NAME = re.compile(r"token|password|passwd|secret|api[ _-]?key|credential", re.IGNORECASE)
 
 
 def check_references(plan: Plan, locator: Locator) -> Iterator[Problem]:
     """Dangling and duplicate references in a sound plan (see `schema.check_schemas`)."""
     def problem(entry: str, ptr: str, message: str, rule: str) -> Problem:
-        return locator.problem(entry, ptr, message, SEVERITY[rule], rule)  # type: ignore[arg-type]
+        return locator.problem(entry, ptr, message, severity(rule), rule)
 
     yield from _duplicates(plan, problem)
     yield from _forms(plan, locator, problem)
@@ -167,7 +150,7 @@ def _forms(plan: Plan, locator: Locator, problem) -> Iterator[Problem]:
                 if match.group(1).lower() not in items:
                     yield Problem(locator.in_text(entry, ptr, text, match.start()),
                                   f"placeholder {match.group()} names no field of form {form.get('name')!r}",
-                                  SEVERITY["unknown-placeholder"], "unknown-placeholder")  # type: ignore[arg-type]
+                                  severity("unknown-placeholder"), "unknown-placeholder")
 
 
 def _template_texts(messages: dict) -> Iterator[tuple[str, str]]:

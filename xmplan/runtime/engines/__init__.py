@@ -5,7 +5,7 @@ from __future__ import annotations
 import importlib.util
 import sys
 
-from xmplan.errors import Location, XmplanError
+from xmplan.errors import SetupError
 from xmplan.runtime.engine import Engine
 
 ENGINE_NAMES = ("js2py", "quickjs")
@@ -37,13 +37,13 @@ def get_engine(name: str | None = None) -> Engine:
     available = available_engines()
     if name is None:
         if not available:
-            raise XmplanError.at(Location("--engine"), "no JavaScript engine installed: pip install dukpy")
+            raise SetupError("no JavaScript engine installed: pip install dukpy")
         name = available[0]
     if name not in ENGINE_NAMES:
-        raise XmplanError.at(Location("--engine"), f"unknown engine {name!r}; choose one of {', '.join(ENGINE_NAMES)}")
+        raise SetupError(f"unknown engine {name!r}; choose one of {', '.join(ENGINE_NAMES)}")
     if name not in available:
         hint = "js2py needs Python 3.11 or older" if name == "js2py" else "pip install dukpy"
-        raise XmplanError.at(Location("--engine"), f"engine {name!r} is not available here ({hint})")
+        raise SetupError(f"engine {name!r} is not available here ({hint})")
     if name not in _engines:
         _engines[name] = _create(name)
     return _engines[name]

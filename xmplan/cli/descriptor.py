@@ -10,7 +10,7 @@ from typing import TextIO
 
 from ..errors import DescriptorError, Location, Problem
 from ..files import atomic_write
-from .descriptor import (
+from ..hipchat.descriptor import (
     DescriptorOptions,
     build_descriptor,
     check_descriptor,
@@ -18,12 +18,13 @@ from .descriptor import (
     options_from_values,
     parse_scopes,
 )
+from .options import add_set, parse_assignments
 
 
-def add_descriptor_arguments(p: argparse.ArgumentParser) -> None:
+def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("-o", "--output", default="-", help="file to write (default: stdout)")
     p.add_argument("--values", metavar="FILE", help="a values file such as plan/values.json (addon_url, addon_key...)")
-    p.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help="override a value")
+    add_set(p, help="override a value")
     p.add_argument("--base-url", help="the add-on's https base URL (overrides the addon_url value)")
     p.add_argument("--key", help="the add-on key, e.g. com.example.xmatters")
     p.add_argument("--name", help="the add-on's display name")
@@ -34,7 +35,7 @@ def add_descriptor_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--check", metavar="FILE", help="check an existing descriptor instead of writing one")
 
 
-def descriptor_command(args: argparse.Namespace, out: TextIO) -> int:
+def run(args: argparse.Namespace, out: TextIO) -> int:
     if args.check:
         path = Path(args.check)
         check_descriptor(read_json(path), str(path))
@@ -53,8 +54,6 @@ def descriptor_command(args: argparse.Namespace, out: TextIO) -> int:
 
 def options_from_args(args: argparse.Namespace) -> DescriptorOptions:
     """Options from the values file and `--set`, then the explicit flags on top."""
-    from ..cli import parse_assignments
-
     values: dict[str, str] = read_values(Path(args.values)) if args.values else {}
     values.update(parse_assignments(args.set))
     if args.base_url:
