@@ -13,7 +13,8 @@ from xmplan.export import build_tree
 from xmplan.files import atomic_write
 from xmplan.hipchat.descriptor import (DESCRIPTOR_FILE, build_descriptor, check_descriptor, descriptor_text,
                                        options_from_values)
-from xmplan.source import VALUES, template_values
+from xmplan.layout import VALUES
+from xmplan.source import template_values
 
 ROOT = Path(__file__).resolve().parent
 

@@ -6,8 +6,8 @@ import functools
 import re
 from typing import Callable
 
-from .model import (ENGINE, INTEGRATIONS, PROPERTIES, SCRIPT_STEPS, SHARED_FUNCTIONS, TRIGGER_FILTERS,
-                    Json)
+from .documents import CANVAS, FORM, UNKNOWN_ORDER, kind_of
+from .model import Json
 
 _PROPERTY = ("baseType name defaultValue description helpText isSystem minValue maxValue units minLength "
              "maxLength validationRegex isValidate delimiter categories values uuid")
@@ -77,13 +77,10 @@ _ORDERED_PREFIXES = {path[:end] for path in KEY_ORDERS for end in range(len(path
                      if end == len(path) or path[end] in ".["}
 
 
-def document_kind(entry_name: str) -> str:
-    """The root of the object paths for an entry: `form`, `canvas`, `integrations`..."""
-    fixed = {ENGINE: "engine", PROPERTIES: "properties", INTEGRATIONS: "integrations",
-             SHARED_FUNCTIONS: "sharedfunctions", SCRIPT_STEPS: "scriptSteps", TRIGGER_FILTERS: "triggerFilters"}
-    if entry_name in fixed:
-        return fixed[entry_name]
-    return "form" if entry_name.startswith("forms/") else "canvas"
+def document_kind(entry_name: str) -> str | None:
+    """The root of the object paths for an entry (`form`, `canvas`, `integrations`...), if it has a kind."""
+    kind = kind_of(entry_name)
+    return kind.name if kind else None
 
 
 def ordered(value: Json, path: str) -> Json:
@@ -189,6 +186,8 @@ SORTED_ARRAYS: dict[str, Callable[[list[Json]], list[Json]]] = {
 def canonical(entry_name: str, data: Json) -> Json:
     """The document as the exporter writes it: sorted arrays and canonical key order."""
     kind = document_kind(entry_name)
+    if kind is None:  # no plan document: written as it came
+        return data
     if kind in SORTED_ARRAYS and isinstance(data, list):
         data = SORTED_ARRAYS[kind](data)
     elif kind == "integrations" and isinstance(data, dict):
@@ -203,13 +202,13 @@ def strip_name(name: str) -> str:
     return re.sub(r"[^A-Za-z0-9]", "", name)
 
 
-def entry_order_key(entry_name: str, data: Json, canvas_order: list[str]) -> tuple:
-    """Sort key for zip entries: fixed documents, forms by (order, name), then canvases."""
-    fixed = [ENGINE, PROPERTIES, "forms/", INTEGRATIONS, SHARED_FUNCTIONS, SCRIPT_STEPS, TRIGGER_FILTERS]
-    if entry_name.startswith("forms/"):
+def entry_order_key(entry_name: str, data: Json, canvas_order: list[str]) -> tuple[int | str, ...]:
+    """Sort key for zip entries: kinds in table order, forms by (order, name), canvases as listed."""
+    kind = kind_of(entry_name)
+    if kind is FORM:
         order = data.get("order", 0)
-        return (2, order if isinstance(order, int) else 0, str(data.get("name", "")))
-    if entry_name.startswith("canvases/"):
+        return (kind.order, order if isinstance(order, int) else 0, str(data.get("name", "")))
+    if kind is CANVAS:
         listed = entry_name in canvas_order
-        return (len(fixed), 0 if listed else 1, canvas_order.index(entry_name) if listed else 0, entry_name)
-    return (fixed.index(entry_name) if entry_name in fixed else len(fixed) + 1,)
+        return (kind.order, 0 if listed else 1, canvas_order.index(entry_name) if listed else 0, entry_name)
+    return (kind.order if kind else UNKNOWN_ORDER,)

@@ -15,6 +15,7 @@ import uuid
 from typing import Any
 
 from .canonical import strip_name
+from .documents import is_form
 from .errors import SourceError
 from .model import (ENGINE, INTEGRATIONS, PROPERTIES, SCRIPT_STEPS, DateTime, Entry, Json, Plan,
                     form_id, objects)
@@ -89,7 +90,7 @@ def fill(plan: Plan, era: str = DEFAULT_ERA) -> Plan:
         elif name == PROPERTIES and isinstance(data, list):
             for _, prop in objects(data):
                 filler.property(prop)
-        elif name.startswith("forms/") and isinstance(data, dict):
+        elif is_form(name) and isinstance(data, dict):
             filler.form(data)
             number = form_id(name)
             if number is None:

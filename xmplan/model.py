@@ -2,18 +2,26 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Iterator, Mapping
+from typing import Any
 
-Json = Any
+from .documents import (
+    ENGINE,
+    INTEGRATIONS,
+    PROPERTIES,
+    SCRIPT_STEPS,
+    SHARED_FUNCTIONS,
+    TRIGGER_FILTERS,
+    is_canvas,
+    is_form,
+)
+
+__all__ = ["ENGINE", "INTEGRATIONS", "PROPERTIES", "SCRIPT_STEPS", "SHARED_FUNCTIONS", "TRIGGER_FILTERS", "DateTime",
+           "Entry", "Json", "Plan", "form_id", "objects"]
+
+Json = Any  # a parsed JSON value: the one alias every module uses
 DateTime = tuple[int, int, int, int, int, int]
-
-ENGINE = "engine.json"
-PROPERTIES = "properties/properties.json"
-INTEGRATIONS = "integrations/integrations.json"
-SHARED_FUNCTIONS = "integrations/sharedfunctions.json"
-SCRIPT_STEPS = "integrations/scriptSteps.json"
-TRIGGER_FILTERS = "integrations/triggerFilters.json"
 
 
 @dataclass(frozen=True)
@@ -62,12 +70,12 @@ class Plan:
     def forms(self) -> Iterator[tuple[str, Json]]:
         """Yield `(entry name, form)` for every form, in entry order."""
         for entry in self.entries:
-            if entry.name.startswith("forms/"):
+            if is_form(entry.name):
                 yield entry.name, entry.data
 
     def canvases(self) -> Iterator[tuple[str, Json]]:
         for entry in self.entries:
-            if entry.name.startswith("canvases/"):
+            if is_canvas(entry.name):
                 yield entry.name, entry.data
 
     @property

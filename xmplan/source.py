@@ -6,7 +6,6 @@ import datetime
 import functools
 import json
 import os
-import re
 import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,18 +15,25 @@ import jinja2
 
 from . import texts
 from .canonical import entry_order_key
+from .documents import is_form, kind_of
 from .eras import DEFAULT_ERA, ERAS, fill
 from .errors import Location, Problem, SourceError
 from .jsontext import loads_strict
-from .rules import check_levels
+from .layout import (
+    FILE_KEY,
+    FILE_PLACES,
+    SETTINGS,
+    TOP_FOLDERS,
+    VALUES,
+    VOICE_KEY,
+    count_marker_keys,
+    has_escape,
+    is_marker,
+)
 from .model import ENGINE, DateTime, Entry, Json, Plan, objects
-from .unpack import FILE_KEY, SETTINGS, VALUES, VOICE_KEY, count_marker_keys, has_escape
+from .rules import check_levels
 
 DEFAULT_TIME: DateTime = (2021, 1, 1, 0, 0, 0)
-_DOCUMENT = re.compile(r"engine\.json|properties/properties\.json|forms/[^/]+/[^/]+\.json|"
-                       r"integrations/(integrations|sharedfunctions|scriptSteps|triggerFilters)\.json|"
-                       r"canvases/[^/]+\.json")
-_LISTS = re.compile(r"properties/properties\.json|integrations/(sharedfunctions|scriptSteps|triggerFilters)\.json")
 
 
 def is_source_tree(path: Path) -> bool:
@@ -163,7 +169,7 @@ def _link_texts(plan: Plan) -> list[Problem]:
     """Turn `${property.Name}` in email and SMS texts into the form's item ids (in place)."""
     problems: list[Problem] = []
     for entry in plan.entries:
-        if not entry.name.startswith("forms/") or not isinstance(entry.data, dict):
+        if not is_form(entry.name) or not isinstance(entry.data, dict):
             continue
         ids = {item["propertyName"]: item["id"]
                for _, section in objects(entry.data.get("layoutSections"))
@@ -252,7 +258,7 @@ class _Reader:
     def all_files(self) -> list[str]:
         """Every file under plan/ and scripts/, relative to the root, sorted; hidden ones left out."""
         found: list[str] = []
-        for top in ("plan", "scripts"):
+        for top in TOP_FOLDERS:
             _list_files(self.display(top), top, found)
         return sorted(found)
 
@@ -300,7 +306,8 @@ class _Reader:
             entry = relative[len("plan/"):]
             if not relative.startswith("plan/") or relative in (SETTINGS, VALUES):
                 continue
-            if not _DOCUMENT.fullmatch(entry):
+            kind = kind_of(entry)
+            if kind is None:
                 if relative.endswith(".json"):
                     self.problems.append(Problem(Location(self.display(relative)),
                                                  "not a plan document (see docs/source-format.md)",
@@ -310,10 +317,9 @@ class _Reader:
             self.texts[self.shown(relative)] = text
             self.sources[entry] = self.shown(relative)
             data = self.parse(relative, text)
-            shape = list if _LISTS.fullmatch(entry) else dict
-            if data is not None and not isinstance(data, shape):
+            if data is not None and not isinstance(data, kind.shape):
                 self.problems.append(Problem(Location(self.display(relative), 1, 1),
-                                             f"must hold a JSON {'array' if shape is list else 'object'}",
+                                             f"must hold a JSON {'array' if kind.is_list else 'object'}",
                                              "error", "document-type"))
             elif data is not None:
                 documents[entry] = self.pull_all_files(data, entry, relative, text)
@@ -326,8 +332,8 @@ class _Reader:
         markers = count_marker_keys(text)
         if not markers:
             return data
-        kind = "forms/*" if entry.startswith("forms/") else entry
-        for parent, key, pointer in _places(data, _FILE_PLACES.get(kind, ()), ""):
+        kind = "forms/*" if is_form(entry) else entry
+        for parent, key, pointer in _places(data, FILE_PLACES.get(kind, ()), ""):
             parent[key] = self.pull_files(parent[key], entry, pointer, relative, text)
             markers -= 1
         return self.pull_files(data, entry, "", relative, text) if markers > 0 else data
@@ -409,17 +415,6 @@ def _read_bytes(path: str) -> bytes:
     return b"".join(chunks)
 
 
-# Where unpack writes file references (`*` is every array item): checked first, as a full walk
-# of every document is the slow part of loading a tree.
-_FILE_PLACES: dict[str, tuple[tuple[str, ...], ...]] = {
-    "integrations/integrations.json": (("integrations", "*", "script"),),
-    "integrations/sharedfunctions.json": (("*", "script"),),
-    "integrations/scriptSteps.json": (("*", "script"), ("*", "libraries", "*", "library", "script")),
-    "forms/*": (("messages", "emailTemplates", "*", "email"), ("messages", "smsTemplates", "*", "sms"),
-                ("messages", "internationalVoiceScriptSteps", "*", "voiceScriptSteps")),
-}
-
-
 def _places(value: Json, patterns: Iterable[tuple[str, ...]], pointer: str) -> Iterator[tuple[Json, Any, str]]:
     """`(container, key, pointer)` of every value the patterns name that is a file reference."""
     for pattern in patterns:
@@ -432,7 +427,7 @@ def _places(value: Json, patterns: Iterable[tuple[str, ...]], pointer: str) -> I
             here = f"{pointer}/{_escape(str(key))}"
             if rest:
                 yield from _places(child, (rest,), here)
-            elif isinstance(child, dict) and len(child) == 1 and (FILE_KEY in child or VOICE_KEY in child):
+            elif is_marker(child):
                 yield value, key, here
 
 

@@ -10,23 +10,29 @@ from typing import Any, Callable
 
 from . import texts
 from .archive import read_plan
-from .errors import SourceError
+from .documents import SOURCE_FOLDER, is_form
 from .eras import detect_era
+from .errors import SourceError
 from .files import write_tree
 from .jsontext import dumps_entry, source_bytes
+from .layout import (
+    FILE_KEY,
+    GITATTRIBUTES,
+    INTEGRATION_SCRIPTS,
+    LIBRARY_SCRIPTS,
+    SETTINGS,
+    STEP_LIBRARY_SCRIPTS,
+    STEP_SCRIPTS,
+    TEMPLATE_SUFFIX,
+    TOP_FOLDERS,
+    VALUES,
+    VOICE_KEY,
+    count_marker_keys,
+    has_escape,
+)
 from .model import INTEGRATIONS, SCRIPT_STEPS, SHARED_FUNCTIONS, DateTime, Json, Plan, form_id
 
 HANDLING = re.compile(r"(:system:handling:[A-Za-z]+)(\d+)")
-# Scripts and texts go into the zip byte for byte: git must not touch their line endings.
-GITATTRIBUTES = "plan/** -text\nscripts/** -text\n"
-FILE_KEY = "$file"
-VOICE_KEY = "$voice"
-SETTINGS = "plan/xmplan.json"  # what unpack records beyond the documents (era, timestamps...)
-VALUES = "plan/values.json"  # the templates' values: the author's, never unpack's
-_MARKER_TEXTS = (f'"{FILE_KEY}"', f'"{VOICE_KEY}"')
-# Any escape could spell a marker key (`"$fil\u0065"`), so text with escapes gets the full check.
-# A regex, not `in`: half the time here (`in` keys on the needle's last character, a common `u`).
-_ESCAPE = re.compile(r"\\u")
 
 
 def unpack_zip(zip_path: Path, root: Path, force: bool = False) -> int:
@@ -40,8 +46,8 @@ def written_by_unpack(path: str) -> bool:
     """Whether a source file is of the kind unpack writes (so a newer export may have dropped it):
     under plan/ or scripts/, and neither a template, the values file, nor hidden."""
     parts = path.split("/")
-    return (parts[0] in ("plan", "scripts") and not any(part.startswith(".") for part in parts)
-            and not path.endswith(".j2") and path != VALUES)
+    return (parts[0] in TOP_FOLDERS and not any(part.startswith(".") for part in parts)
+            and not path.endswith(TEMPLATE_SUFFIX) and path != VALUES)
 
 
 def source_files(plan: Plan) -> dict[str, bytes]:
@@ -52,17 +58,17 @@ def source_files(plan: Plan) -> dict[str, bytes]:
         # plan's: copying whole documents to edit a few strings was a fifth of the unpack's time.
         data = entry.data
         where = plan.source_of(entry.name)
-        if entry.name.startswith("forms/") and isinstance(data, dict):
+        if is_form(entry.name) and isinstance(data, dict):
             data = _unpack_form(tree, entry.name, data, where)
         elif entry.name == INTEGRATIONS and isinstance(data, dict):
-            pull = functools.partial(tree.pull, key="script", folder="scripts/integrations", suffix=".js")
+            pull = functools.partial(tree.pull, key="script", folder=INTEGRATION_SCRIPTS, suffix=".js")
             data = _replaced(data, {"integrations": _each(data.get("integrations"), pull)})
         elif entry.name == SHARED_FUNCTIONS:
-            data = _each(data, functools.partial(tree.pull, key="script", folder="scripts/libraries", suffix=".js"))
+            data = _each(data, functools.partial(tree.pull, key="script", folder=LIBRARY_SCRIPTS, suffix=".js"))
         elif entry.name == SCRIPT_STEPS:
             data = _unpack_steps(tree, data)
         _refuse_markers(where, entry.data, plan.texts.get(where))
-        tree.add_bytes(f"plan/{entry.name}", source_bytes(data))
+        tree.add_bytes(SOURCE_FOLDER + entry.name, source_bytes(data))
     tree.add_bytes(SETTINGS, source_bytes(build_settings(plan)))
     tree.add(".gitattributes", GITATTRIBUTES)
     return tree.files
@@ -99,7 +105,7 @@ def format_time(date_time: DateTime) -> str:
 
 
 def _unpack_form(tree: _Tree, entry_name: str, form: dict[str, Json], where: str) -> Json:
-    folder = "plan/" + entry_name.rsplit("/", 1)[0]
+    folder = SOURCE_FOLDER + entry_name.rsplit("/", 1)[0]
     number = form_id(entry_name)
     names_by_id = {}
 
@@ -171,13 +177,13 @@ def _unpack_steps(tree: _Tree, steps: Json) -> Json:
             return reference
         key = (str(library.get("name", "")), library["script"])
         if key not in shared:  # identical copies of one library share a file
-            shared[key] = tree.reserve("scripts/step-libraries", key[0] or "library", ".js")
+            shared[key] = tree.reserve(STEP_LIBRARY_SCRIPTS, key[0] or "library", ".js")
             tree.add(shared[key], key[1])
         return {**reference, "library": {**library, "script": {FILE_KEY: shared[key]}}}
 
     def unpack_step(step: dict[str, Json]) -> Json:
         if step.get("scriptStepType") != "CALLABLE_FLOW_CALLER":  # its "script" is a uuid
-            step = tree.pull(step, "script", "scripts/steps", ".js")
+            step = tree.pull(step, "script", STEP_SCRIPTS, ".js")
         return _replaced(step, {"libraries": _each(step.get("libraries"), unpack_reference)})
 
     return _each(steps, unpack_step)
@@ -188,26 +194,6 @@ def _refuse_markers(entry_name: str, data: Json, text: str | None) -> None:
     text = text if text is not None else dumps_entry(data)
     if count_marker_keys(text) or has_escape(text):
         _refuse_marker_objects(entry_name, data)
-
-
-def count_marker_keys(text: str) -> int:
-    """How many `"$file"` and `"$voice"` strings a JSON text holds (marker keys, written plainly).
-
-    Looks at each `$` rather than search for the two substrings: finding one character is a
-    memchr, where a substring search stops at every `"` of the text, and exports hold few `$`.
-    (One regex for both, an alternation with no common literal prefix, is slower still.)
-    """
-    count = 0
-    at = text.find("$")
-    while at >= 0:
-        count += text.startswith(_MARKER_TEXTS, max(at - 1, 0))
-        at = text.find("$", at + 1)
-    return count
-
-
-def has_escape(text: str) -> bool:
-    """Whether a JSON text holds a `\\u` escape, which could spell a marker key."""
-    return _ESCAPE.search(text) is not None
 
 
 def _refuse_marker_objects(entry_name: str, data: Json) -> None:

@@ -12,32 +12,19 @@ from typing import Iterator
 import jsonschema
 from jsonschema.exceptions import ValidationError, best_match
 
+from ..documents import kind_of
 from ..errors import Problem
 from ..jsonpos import pointer
 from ..model import Entry, Json, Plan
 from ..locate import Locator
 
-_FIXED = {
-    "engine.json": "engine",
-    "properties/properties.json": "properties",
-    "integrations/integrations.json": "integrations",
-    "integrations/sharedfunctions.json": "sharedfunctions",
-    "integrations/scriptSteps.json": "scriptSteps",
-    "integrations/triggerFilters.json": "triggerFilters",
-}
 _UNKNOWN_KEY_VALIDATORS = {"additionalProperties", "unevaluatedProperties"}
 
 
 def schema_name(entry_name: str) -> str | None:
     """The schema (file stem in xmplan/schemas/) for a zip entry name, if it is a known kind."""
-    if entry_name in _FIXED:
-        return _FIXED[entry_name]
-    parts = entry_name.split("/")
-    if parts[0] == "forms" and len(parts) == 3 and parts[2].endswith(".json"):
-        return "form"
-    if parts[0] == "canvases" and len(parts) == 2 and parts[1].endswith(".json"):
-        return "canvas"
-    return None
+    kind = kind_of(entry_name)
+    return kind.schema if kind else None
 
 
 def load_schema(name: str) -> dict:
