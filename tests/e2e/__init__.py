@@ -1,0 +1,1 @@
+"""Browser tests: the whole flow in headless Chromium."""
