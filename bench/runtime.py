@@ -30,7 +30,7 @@ from xmplan.model import Entry, Plan
 from xmplan.runtime import scripts
 from xmplan.runtime.api import Request, Runtime
 from xmplan.runtime.engine import HOST_GLOBAL
-from xmplan.runtime.engines import _create, available_engines
+from xmplan.runtime.engines import available_engines, in_process
 from xmplan.runtime.fakes import FakeServer
 from xmplan.runtime.host import Host
 from xmplan.runtime.outcome import Outcome
@@ -279,12 +279,12 @@ def bench_engine(name: str, case: Case, runs: int) -> Times:
         previous = os.environ.get("XMPLAN_CACHE_DIR")
         os.environ["XMPLAN_CACHE_DIR"] = cache
         try:
-            runtime = Runtime(case.plan, engine=_create(name))
+            runtime = Runtime(case.plan, engine=in_process(name))
             cold = timed(lambda: run(runtime))
             warm = [timed(lambda: run(runtime)) for _ in range(runs)]
             extra: tuple[tuple[str, float], ...] = ()
             if name == "js2py":
-                extra = (("cold, disk cache", timed(lambda: run(Runtime(case.plan, engine=_create(name))))),)
+                extra = (("cold, disk cache", timed(lambda: run(Runtime(case.plan, engine=in_process(name))))),)
         finally:
             if previous is None:
                 del os.environ["XMPLAN_CACHE_DIR"]

@@ -4,17 +4,20 @@ from __future__ import annotations
 
 import json
 import re
+import threading
 import uuid
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from http import HTTPStatus
-from typing import Any, Callable, Mapping
+from typing import Any
 from urllib.parse import quote
 
+from . import jxon
 from .fakes import FakeSession
 from .forms import BoundForm, trigger_problems
 from .outcome import ConsoleLine, Event, HttpCall, HttpResponse, Rejected, SentRequest, Step
-from . import jxon
+from .pool import remaining_time
 
 Json = Any
 XMATTERS = "xMatters"
@@ -137,13 +140,35 @@ class Host:
         real = self.setup.real_http
         if real is True or (real and sent.endpoint in real):
             try:
-                return self.send(sent, timeout=self.setup.http_timeout), True
+                return self._send_bounded(sent), True
             except OSError as exc:
                 return f"{sent.method} {sent.url} failed: {exc}", True
         if sent.endpoint == XMATTERS and sent.method == "POST" and _TRIGGER_PATH.match(sent.path):
             return self._rest_trigger(sent), False
         return (f"No fake response for {sent.method} {sent.url} (endpoint {json.dumps(sent.endpoint)}); "
                 f"register one for this endpoint or allow real HTTP"), False
+
+    def _send_bounded(self, sent: SentRequest) -> HttpResponse:
+        """A real request, given no more than the run's remaining time (a slow server cannot hold the
+        run past its limit: requests' own timeout is per socket operation, not for the whole answer)."""
+        remaining = remaining_time()
+        timeout = self.setup.http_timeout if remaining is None else max(0.0, min(self.setup.http_timeout, remaining))
+        result: list[HttpResponse | OSError] = []
+
+        def send() -> None:
+            try:
+                result.append(self.send(sent, timeout=max(timeout, 0.001)))
+            except OSError as exc:
+                result.append(exc)
+
+        worker = threading.Thread(target=send, name="xmplan-http", daemon=True)
+        worker.start()
+        worker.join(timeout)
+        if not result:
+            raise TimeoutError(f"no answer within the run's remaining {timeout:.1f} s")
+        if isinstance(result[0], OSError):
+            raise result[0]
+        return result[0]
 
     def _rest_trigger(self, sent: SentRequest) -> HttpResponse:
         """The built-in xMatters endpoint's trigger API creates an event and answers 202."""
@@ -191,7 +216,7 @@ class Host:
                       dict(posted.get("properties") or {}), tuple(recipients) if recipients else None,
                       posted, tuple(notes))
         self.steps.append(event)
-        created = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+        created = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
         return 200, {"id": event.id, "eventId": event_id, "status": "ACTIVE", "created": created,
                      "requestId": self.setup.request.request_id,
                      "form": {"id": form_uuid, "name": event.form}, "properties": event.properties,

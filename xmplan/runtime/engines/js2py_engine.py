@@ -98,6 +98,11 @@ class Js2pyEngine:
         self._stuck: list[threading.Thread] = []
         self._worker: _Worker | None = None
 
+    def prepare(self, scripts: Sequence[Script]) -> None:
+        """Translate the scripts now (the worker does this before a run's clock starts)."""
+        for script in scripts:
+            self._translate(script)
+
     def run(self, scripts: Sequence[Script], host: HostFunction, *, time_limit: float) -> None:
         compiled = [(script, self._translate(script)) for script in scripts]
         reused = next((i for i, script in enumerate(scripts) if not script.reusable), len(scripts))

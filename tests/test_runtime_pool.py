@@ -1,0 +1,163 @@
+"""Scripts run in worker processes: limits hold for any runaway work, from any thread, and workers are reused."""
+
+from __future__ import annotations
+
+import os
+import signal
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+import pytest
+from runtime_plans import make_plan, runtime
+
+from xmplan.errors import ScriptError, ScriptTimeout
+from xmplan.runtime.api import Runtime
+from xmplan.runtime.engine import HOST_GLOBAL, Script
+from xmplan.runtime.engines import PooledEngine, get_engine
+from xmplan.runtime.pool import WorkerPool
+
+CATASTROPHIC = "var r = /^(a+)+$/.test('" + "a" * 38 + "!');"
+
+
+@pytest.fixture
+def pool():
+    created = WorkerPool(size=2)
+    yield created
+    created.close()
+
+
+def echo(operation: str, text: str) -> str:
+    return text
+
+
+def pids(pool: WorkerPool) -> set[int]:
+    return {worker.process.pid for worker in pool._idle}
+
+
+def test_the_default_engine_runs_in_a_worker_process():
+    engine = get_engine()
+    assert isinstance(engine, PooledEngine)
+    assert isinstance(Runtime(make_plan({"A": ""})).engine, PooledEngine)
+
+
+@pytest.mark.parametrize("script", [CATASTROPHIC, "while (true) {}"], ids=["catastrophic-regex", "loop"])
+def test_the_time_limit_stops_any_script_within_a_second(engine_name, pool, script):
+    engine = PooledEngine(engine_name, pool)
+    engine.run([Script("warm.js", "var a = 1;")], echo, time_limit=5)  # the worker has started
+    started = time.monotonic()
+    with pytest.raises(ScriptTimeout, match="1 s time limit"):
+        engine.run([Script("scripts/regex.js", script)], echo, time_limit=1.0)
+    assert time.monotonic() - started < 2.0
+    calls: list[str] = []
+    engine.run([Script("a.js", f"{HOST_GLOBAL}('after', 'ok');")], lambda op, text: calls.append(text) or "",
+               time_limit=5)
+    assert calls == ["ok"]
+
+
+def test_a_worker_that_overran_is_replaced_and_others_are_reused(engine_name, pool):
+    engine = PooledEngine(engine_name, pool)
+    engine.run([Script("a.js", "var a = 1;")], echo, time_limit=5)
+    before = pids(pool)
+    engine.run([Script("a.js", "var a = 2;")], echo, time_limit=5)
+    assert pids(pool) == before  # reused
+    with pytest.raises(ScriptTimeout):
+        engine.run([Script("a.js", "while (true) {}")], echo, time_limit=0.3)
+    assert len(pool._idle) == 1 and pids(pool) != before  # killed and replaced
+    engine.run([Script("a.js", "var a = 3;")], echo, time_limit=5)
+
+
+def test_limits_hold_when_runs_come_from_other_threads(engine_name, pool):
+    """QuickJS once refused other threads (SIGALRM works only on the main one)."""
+    engine = PooledEngine(engine_name, pool)
+    outcomes: list[Any] = []
+
+    def work(index: int) -> None:
+        script = "while (true) {}" if index % 2 else f"{HOST_GLOBAL}('n', '{index}');"
+        calls: list[str] = []
+        try:
+            engine.run([Script(f"s{index}.js", script)], lambda op, text: calls.append(text) or "", time_limit=0.5)
+            outcomes.append(("ok", calls))
+        except ScriptTimeout as err:
+            outcomes.append(("timeout", err.problems[0].location.file))
+
+    started = time.monotonic()
+    threads = [threading.Thread(target=work, args=(i,)) for i in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(20)
+    assert sorted(outcomes, key=str) == sorted([("ok", ["0"]), ("ok", ["2"]), ("timeout", "s1.js"),
+                                                ("timeout", "s3.js")], key=str)
+    assert time.monotonic() - started < 8
+    assert pool.workers <= 2
+
+
+def test_concurrent_runtime_runs_each_get_their_own_outcome(engine_name, pool):
+    plan = make_plan({"Echo": "for (var i = 0; i < 3; i++) { console.log(request.body + ' ' + i); }"})
+    rt = runtime(plan, engine_name)
+    rt.engine = PooledEngine(engine_name, pool)
+    with ThreadPoolExecutor(max_workers=4) as executor:
+        outcomes = list(executor.map(lambda n: rt.run("Echo", body=f"run{n}"), range(8)))
+    assert [o.lines for o in outcomes] == [[f"run{n} {i}" for i in range(3)] for n in range(8)]
+    assert pool.workers <= 2
+
+
+def test_a_host_error_still_propagates_through_the_worker(engine_name, pool):
+    def host(operation: str, text: str) -> str:
+        raise LookupError("not emulated: " + operation)
+
+    with pytest.raises(LookupError, match="not emulated: x"):
+        PooledEngine(engine_name, pool).run([Script("a.js", f"try {{ {HOST_GLOBAL}('x', ''); }} catch (e) {{}}")],
+                                            host, time_limit=5)
+
+
+class _Slow(BaseHTTPRequestHandler):
+    def do_GET(self) -> None:
+        time.sleep(6)
+        self.send_response(200)
+        self.end_headers()
+
+    def log_message(self, *_args: Any) -> None:
+        pass
+
+
+def test_a_slow_real_request_is_bounded_by_the_remaining_time(engine_name):
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Slow)
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        endpoint = {"name": "Slow", "baseUrl": f"http://127.0.0.1:{server.server_port}"}
+        plan = make_plan({"Call": "http.request({endpoint: 'Slow', path: '/x'}).write();", "Warm": ""},
+                         endpoints=[endpoint])
+        rt = runtime(plan, engine_name, real_http=True, time_limit=1.0)
+        assert rt.run("Warm").ok  # a worker has started
+        started = time.monotonic()
+        outcome = rt.run("Call")
+        assert time.monotonic() - started < 2.0
+        assert outcome.error is not None and outcome.error.timeout
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_a_worker_that_dies_is_reported_and_replaced(engine_name, pool):
+    engine = PooledEngine(engine_name, pool)
+    engine.run([Script("a.js", "var a = 1;")], echo, time_limit=5)
+    (worker,) = pool._idle
+    worker.process.kill()
+    worker.process.wait()
+    engine.run([Script("a.js", "var a = 1;")], echo, time_limit=5)  # a dead idle worker is not used
+
+    def kill_it(operation: str, text: str) -> str:
+        os.kill(int(text), signal.SIGKILL)  # the worker dies in the middle of its run
+        return ""
+
+    (worker,) = pool._idle
+    with pytest.raises(ScriptError, match="worker process ended"):
+        engine.run([Script("a.js", f"{HOST_GLOBAL}('kill', '{worker.process.pid}'); while (true) {{}}")],
+                   kill_it, time_limit=5)
+    engine.run([Script("a.js", "var a = 1;")], echo, time_limit=5)
