@@ -80,7 +80,7 @@ RULES: dict[str, Rule] = _table(
     ("unknown-endpoint", "warning", "a script names an endpoint the plan does not declare"),
     ("unknown-constant", "warning", "a script reads a constant the plan does not declare"),
     # running scripts (xmplan run, the runtime)
-    ("script-load", "error", "an integration script or shared library fails to load in the runtime"),
+    ("script-load", "error", "an integration script, shared library or Flow Designer step fails to load in the runtime"),
     ("js-error", "error", "a script threw an uncaught exception"),
     ("js-timeout", "error", "a script ran past its time limit"),
     ("js-memory", "error", "a script ran out of memory"),

@@ -17,22 +17,33 @@ ENGINES = ("js2py", "quickjs")
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("plan", help="a plan zip or source tree")
-    parser.add_argument("integration", help="the integration's name")
-    parser.add_argument("--request", required=True, metavar="FILE",
-                        help='JSON {"body": ..., "headers": {...}, "parameters": {...}}')
+    parser.add_argument("integration", help="the integration's name (or a Flow Designer step's)")
+    parser.add_argument("--request", metavar="FILE",
+                        help='JSON {"body": ..., "headers": {...}, "parameters": {...}} (required for integrations)')
     parser.add_argument("--respond", action="append", default=[], metavar="ENDPOINT=FILE",
                         help='fake answer for an endpoint: JSON {"status", "body", "headers"} or a list of them')
     parser.add_argument("--engine", choices=ENGINES, default=None, help="JavaScript engine")
     add_format(parser)
     add_set(parser)
+    parser.add_argument("--input", action="append", default=[], metavar="NAME=VALUE",
+                        help="a step's input (running a step); its default fills the inputs not given")
+    parser.add_argument("--endpoint-for", default=None, metavar="ENDPOINT",
+                        help="the plan endpoint a step's requests go to (default: the step's endpoint label)")
+    parser.add_argument("--step-output", action="append", default=[], metavar="STEP NAME=FILE",
+                        help="outputs of a built-in xMatters step in a flow (by block label or step id): a JSON object")
 
 
 def run(args: argparse.Namespace, out: TextIO) -> int:
+    from ..flows import cli as flows_cli
     from ..runtime.activity import activity_log
     from ..runtime.api import Request, Runtime, load_plan
 
     runtime = Runtime(load_plan(args.plan, parse_assignments(args.set)), engine=args.engine)
-    request = Request.from_json(_read_json(args.request), args.request)
+    step_run = flows_cli.is_step_run(runtime, args.integration)
+    if args.request is None and not step_run:
+        raise UsageError("running an integration needs --request FILE")
+    request = Request.from_json(_read_json(args.request), args.request) if args.request else None
+    flows_cli.register_step_outputs(runtime, args)
     for option in args.respond:  # one endpoint may be given several times: no dict
         endpoint, sep, filename = option.partition("=")
         if not sep or not endpoint or not filename:
@@ -42,7 +53,12 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
             runtime.respond(endpoint, *(answers if isinstance(answers, list) else [answers]))
         except XmplanError as exc:
             raise XmplanError.at(filename, exc.problems[0].message) from None
+    if step_run:
+        return flows_cli.run_step_command(runtime, args, request, out)
     outcome = runtime.run(args.integration, request)
+    shown = flows_cli.print_outcome(outcome, args.format, out)
+    if shown is not None:
+        return shown
     if args.format == "json":
         json.dump(outcome.to_json(), out, indent=2, ensure_ascii=False)
         out.write("\n")

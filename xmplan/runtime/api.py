@@ -88,6 +88,9 @@ class Runtime:
                          if code.in_json}
         # Per integration, what every run of it repeats: the scripts to run and the bound form.
         self._prepared: dict[int, tuple[list[scripts.Script], BoundForm | None]] = {}
+        # Outputs of xMatters' built-in Flow Designer steps (their code is not in the export), by
+        # block label or step id.
+        self.step_outputs: dict[str, Mapping[str, Json]] = {}
 
     def respond(self, endpoint: str, *answers: Answer, method: str | None = None, path: str | None = None) -> None:
         """Answer requests to `endpoint` (optionally only `method` and a `path` glob) with these answers
@@ -105,7 +108,9 @@ class Runtime:
         for record, _ in self._integrations:
             if record.get("name") == name:
                 return record
-        names = ", ".join(sorted(repr(r.get("name")) for r, code in self._integrations if code))
+        from ..flows.flow import is_flow
+
+        names = ", ".join(sorted(repr(r.get("name")) for r, code in self._integrations if code or is_flow(r)))
         raise XmplanError.at(self.plan.origin or "plan", f"no integration named {name!r} (scripts: {names})")
 
     def run(self, name: str, request: Request | Mapping[str, Json] | None = None, *, body: Json = None,
@@ -118,12 +123,30 @@ class Runtime:
         record = self.integration(name)
         code = next(c for r, c in self._integrations if r is record)
         if code is None:
+            from ..flows.flow import is_flow, run_flow
+
+            if is_flow(record):  # made by Flow Designer: its work is the canvas it triggers
+                return run_flow(self, record, request, self.step_outputs)
             raise XmplanError.at(self.plan.origin or "plan", f"integration {name!r} has no script "
                                                               f"(action {record.get('action')})")
         to_run, form = self._prepare(record, code)
         host = Host(self._setup(record, request, form), self.fakes.session())
         error = self._execute(to_run, host)
         return Outcome(name, tuple(host.steps), error)
+
+    def run_step(self, name: str, inputs: Mapping[str, str] | None = None, *, endpoint: str | None = None,
+                 request: Request | Mapping[str, Json] | None = None) -> Outcome:
+        """Run the custom Flow Designer step `name` with these inputs (by input name; defaults fill the rest)."""
+        from ..flows.api import run_named_step
+
+        return run_named_step(self, name, inputs or {}, endpoint=endpoint, request=request)
+
+    def run_flow(self, integration: str, request: Request | Mapping[str, Json] | None = None, *, body: Json = None,
+                 headers: Mapping[str, Json] | None = None, parameters: Mapping[str, Json] | None = None,
+                 step_outputs: Mapping[str, Mapping[str, Json]] | None = None) -> Outcome:
+        """Run the flow `integration` triggers; `step_outputs` fakes built-in steps by block label or step id."""
+        self.step_outputs.update(step_outputs or {})
+        return self.run(integration, request, body=body, headers=headers, parameters=parameters)
 
     def _prepare(self, record: Json, code: scripts.Code) -> tuple[list[scripts.Script], BoundForm | None]:
         prepared = self._prepared.get(id(record))

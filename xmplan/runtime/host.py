@@ -55,6 +55,8 @@ class RunSetup:
     real_http: bool | frozenset[str] = False
     tokens: Mapping[str, str] = field(default_factory=dict)
     http_timeout: float = 10.0
+    inputs: Mapping[str, str] | None = None  # a Flow Designer step's inputs (None: not a step run)
+    endpoint_aliases: Mapping[str, str] = field(default_factory=dict)  # a step's endpoint label -> plan endpoint
 
 
 def header_aliases(headers: Mapping[str, str]) -> dict[str, str]:
@@ -75,10 +77,12 @@ class Host:
         self.fakes = fakes
         self.send = send or send_real
         self.steps: list[Step] = []
+        self.outputs: dict[str, str] = {}  # what a Flow Designer step wrote to `output`
         self._next_event_id = 1000001
         self._operations: dict[str, Callable[[Json], Json]] = {
             "init": self._init, "console": self._console, "http": self._http, "authenticate": self._authenticate,
             "form.post": self._form_post, "jxon.parse": self._jxon_parse, "jxon.stringify": self._jxon_stringify,
+            "output": self._output,
         }
 
     def __call__(self, operation: str, text: str) -> str:
@@ -99,12 +103,17 @@ class Host:
             "headerAliases": header_aliases(request.headers),
             "constants": dict(self.setup.constants),
             "callback": self.setup.callback,
+            "input": dict(self.setup.inputs) if self.setup.inputs is not None else None,
         }
+
+    def _output(self, values: Json) -> None:
+        self.outputs = {str(k): str(v) for k, v in (values or {}).items()}
 
     def _console(self, value: Json) -> None:
         self.steps.append(ConsoleLine(str(value.get("level", "log")), str(value.get("text", ""))))
 
     def _base_url(self, endpoint: Json) -> str:
+        endpoint = self.setup.endpoint_aliases.get(endpoint, endpoint) if isinstance(endpoint, str) else endpoint
         if not isinstance(endpoint, str) or endpoint not in self.setup.endpoints:
             raise HostFailure(f"Endpoint {json.dumps(endpoint)} is not defined in this plan "
                               f"(endpoints: {', '.join(sorted(self.setup.endpoints))})")
@@ -112,6 +121,7 @@ class Host:
 
     def _http(self, options: Json) -> Json:
         endpoint = options.get("endpoint")
+        endpoint = self.setup.endpoint_aliases.get(endpoint, endpoint) if isinstance(endpoint, str) else endpoint
         base = self._base_url(endpoint)
         path = str(options.get("path") or "")
         method = str(options.get("method") or "GET").upper()

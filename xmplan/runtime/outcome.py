@@ -112,6 +112,7 @@ class Outcome:
     integration: str
     steps: tuple[Step, ...]
     error: Failure | None = None
+    outputs: Mapping[str, str] | None = None  # a Flow Designer step's `output[...]` (None: not a step run)
 
     @property
     def events(self) -> tuple[Event, ...]:
@@ -140,8 +141,10 @@ class Outcome:
 
     def to_json(self) -> dict[str, Json]:
         """The outcome as JSON, for printing: credentials in request headers and URLs are masked."""
+        shown = {"outputs": dict(self.outputs)} if self.outputs is not None else {}
         return {
             "integration": self.integration,
+            **shown,
             "events": [asdict(e) for e in self.events],
             "rejected": [asdict(r) for r in self.rejected],
             "http": [_masked(asdict(h)) for h in self.http],

@@ -143,11 +143,28 @@ var __xmplan__ = (function (host, global) {
     var factories = {};
     var modules = {};
 
+    // A Flow Designer step reads `input` (text values) and writes `output`; both are {} elsewhere.
+    var output = {};
     function builtins(module) {
         begin();
         return [request, form, trigger, http, console, start.constants, require, module.exports, module,
             JXON, XMLUtils, callback.event, callback.respondedTo, callback.response, callback.statusChanged,
-            callback.deliveryStatusUpdated, callback.notification, callback.annotation, callback.escalation];
+            callback.deliveryStatusUpdated, callback.notification, callback.annotation, callback.escalation,
+            start.input || {}, output];
+    }
+    // Outputs are text in Flow Designer; null and undefined leave an output unset.
+    function reportOutputs() {
+        if (start === undefined || !start.input) {
+            return;
+        }
+        var values = {};
+        for (var name in output) {
+            var value = output[name];
+            if (value !== null && value !== undefined) {
+                values[name] = typeof value === "string" ? value : String(value);
+            }
+        }
+        call("output", values);
     }
     function require(name) {
         if (Object.prototype.hasOwnProperty.call(modules, name)) {
@@ -164,7 +181,13 @@ var __xmplan__ = (function (host, global) {
 
     return {
         define: function (name, factory) { factories[name] = factory; },
-        main: function (body) { body.apply(global, builtins({id: "", exports: {}})); },
+        main: function (body) {
+            try {
+                body.apply(global, builtins({id: "", exports: {}}));
+            } finally {
+                reportOutputs();
+            }
+        },
         require: require,
         parsed: function () {}
     };

@@ -17,7 +17,7 @@ Json = Any
 # shadows the built-in instead of replacing it, and a top-level `return` ends the script.
 PARAMETERS = ("request, form, trigger, http, console, constants, require, exports, module, JXON, XMLUtils, "
               "event, respondedTo, response, statusChanged, deliveryStatusUpdated, notification, annotation, "
-              "escalation")
+              "escalation, input, output")
 PRELUDE = Script("<xmplan prelude>", files("xmplan.runtime").joinpath("prelude.js").read_text(encoding="utf-8"),
                  reusable=True, harness=True)
 

@@ -1,0 +1,101 @@
+"""`xmplan run PLAN STEP`: custom steps by name, their inputs, libraries, endpoint and outputs."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from conftest import CORPUS
+
+from xmplan.cli import main
+from xmplan.runtime.api import Runtime, load_plan
+
+HANDY = CORPUS / "richselby7878__xm-labs-handy-flow-steps__HandyFlowSteps.zip"
+TOPDESK = CORPUS / "InfoJester__xm-labs-topdesk__TopDesk.zip"
+
+
+@pytest.fixture
+def handy() -> Path:
+    if not HANDY.is_file():
+        pytest.skip("the corpus is not here")
+    return HANDY
+
+
+def run_cli(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def test_step_outputs_in_json(handy: Path, engine_name: str, capsys: pytest.CaptureFixture[str]) -> None:
+    # Truncate keeps the first "Character Limit" characters and says whether it cut anything.
+    code, out, _ = run_cli(capsys, "run", str(handy), "Truncate", "--input", "String=hello world",
+                           "--input", "Character Limit=5", "--engine", engine_name, "--format", "json")
+    assert code == 0
+    shown = json.loads(out)
+    assert shown["outputs"]["String"] == "hello" and shown["outputs"]["isTruncated"] == "true"
+    assert shown["error"] is None and shown["console"]
+
+
+def test_step_text_lists_outputs(handy: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run_cli(capsys, "run", str(handy), "Reverse", "--input", "text=abc")
+    assert code == 0 and out.startswith('Step "Reverse"') and 'output["backwardsText"] = "cba"' in out
+
+
+def test_missing_required_input_is_named(handy: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run_cli(capsys, "run", str(handy), "Truncate", "--input", "String=x")
+    assert code == 1 and "required input 'Character Limit' has no value" in err and "\n" == err[-1]
+
+
+def test_unknown_input_and_too_long_input(handy: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run_cli(capsys, "run", str(handy), "Reverse", "--input", "txt=abc")
+    assert code == 1 and "has no input 'txt' (inputs: 'text')" in err
+    # Reverse declares maxLength 2000 for "text" (xMatters' own limit is 20,000).
+    code, _, err = run_cli(capsys, "run", str(handy), "Reverse", "--input", "text=" + "x" * 2001)
+    assert code == 1 and "input 'text' is 2001 characters, more than its maximum of 2000" in err
+
+
+def test_defaults_fill_inputs(handy: Path, engine_name: str) -> None:
+    # Strip Prefix's "Trim Whitespace" defaults to "true": the rest after the prefix is trimmed.
+    rt = Runtime(load_plan(handy), engine=engine_name)
+    outcome = rt.run_step("Strip Prefix", {"String": "INC:  42 ", "Prefix": "INC:"})
+    assert outcome.ok, outcome.error
+    assert outcome.outputs == {"trimmedString": "42"}
+
+
+def test_endpoint_for_redirects_the_step_label(engine_name: str) -> None:
+    # "TOPDesk: Add Action" names its endpoint label "TOPDesk"; the plan's endpoints are
+    # "TOPDesk App Key" and "TOPDesk no auth": the block (or --endpoint-for) picks one.
+    if not TOPDESK.is_file():
+        pytest.skip("the corpus is not here")
+    rt = Runtime(load_plan(TOPDESK), engine=engine_name)
+    rt.respond("TOPDesk no auth", {"status": 204, "body": ""})
+    outcome = rt.run_step("TOPDesk: Add Action", {"Incident UNID": "u-9", "Action Text": "hi"},
+                          endpoint="TOPDesk no auth")
+    assert outcome.ok, outcome.error
+    (call,) = outcome.http
+    assert call.endpoint == "TOPDesk no auth" and call.path == "/tas/api/incidents/id/u-9"
+    without = rt.run_step("TOPDesk: Add Action", {"Incident UNID": "u-9", "Action Text": "hi"})
+    assert without.error is not None and 'Endpoint "TOPDesk" is not defined' in without.error.message
+
+
+def test_flow_cli_text_log_and_step_output_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    plan = CORPUS / "xmatters__xm-labs-azure-monitor__AzureMonitor__20200827-c25d3745.zip"
+    if not plan.is_file():
+        pytest.skip("the corpus is not here")
+    request = tmp_path / "alert.json"
+    request.write_text(json.dumps({"body": {"schemaId": "azureMonitorCommonAlertSchema", "data": {
+        "essentials": {"alertId": "a1", "monitorCondition": "Resolved"}, "alertContext": {}}}}))
+    events = tmp_path / "get-events.json"
+    events.write_text(json.dumps({"Total Event Count": "0", "Event IDs": ""}))
+    code, out, _ = run_cli(capsys, "run", str(plan), "Integrated Alert - Azure Monitor Inbound", "--request",
+                           str(request), "--step-output", f"Get Events={events}")
+    assert code == 0, out
+    assert '[3] SCRIPT_STEP "Get Events"' in out and '-> path "0"' in out and "COMPLETED 4 blocks" in out
+    code, out, _ = run_cli(capsys, "run", str(plan), "Integrated Alert - Azure Monitor Inbound", "--request",
+                           str(request), "--format", "json")
+    assert code == 1
+    shown = json.loads(out)
+    assert shown["stopped"].startswith("block 'Get Events' runs xMatters' built-in step")
+    assert [b["block"] for b in shown["flow"]] == shown["path"]
