@@ -192,3 +192,15 @@ def test_unpack_force_replaces_the_plan_source_and_keeps_the_rest(built: Path, t
     (tree / "plan/forms/Alert/extra.json.j2").unlink()
     assert main(["build", str(tree), "-o", str(tmp_path / "again")]) == 0
     assert (tmp_path / "again" / built.name).read_bytes() == built.read_bytes()
+
+
+def test_fill_returns_new_documents_and_leaves_its_input_alone() -> None:
+    from xmplan.eras import fill
+    from xmplan.model import Entry, Plan
+
+    form = {"name": "Alert", "layoutSections": [], "messages": {"emailTemplates": [{"email": "x"}]}}
+    plan = Plan((Entry("engine.json", {"name": "P"}), Entry("forms/Alert/form.json", form)))
+    before = json.dumps([e.data for e in plan.entries], sort_keys=True)
+    filled = fill(plan)
+    assert json.dumps([e.data for e in plan.entries], sort_keys=True) == before
+    assert "uuid" in filled.forms().__next__()[1] and "uuid" not in form

@@ -47,3 +47,19 @@ def test_missing_configuration_is_a_clear_failure(pytester):
     result = pytester.runpytest()
     result.assert_outcomes(errors=1)
     result.stdout.fnmatch_lines(["*no plan configured: set xmplan_plan*"])
+
+
+def test_one_tests_change_to_its_plan_does_not_reach_the_next(pytester):
+    plan = make_plan({"Inbound": "console.log('original');"})
+    with zipfile.ZipFile(pytester.path / "plan.zip", "w") as archive:
+        for entry in plan.entries:
+            archive.writestr(entry.name, json.dumps(entry.data))
+    pytester.makeini("[pytest]\nxmplan_plan = plan.zip\n")
+    pytester.makepyfile(test_user="""
+def test_a_changes_its_plan(xmplan):
+    xmplan.plan.integrations[0]["name"] = "Changed"
+
+def test_b_sees_the_plan_as_loaded(xmplan):
+    assert xmplan.plan.integrations[0]["name"] == "Inbound"
+""")
+    pytester.runpytest("-p", "no:randomly").assert_outcomes(passed=2)

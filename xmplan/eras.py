@@ -12,12 +12,13 @@ import copy
 import hashlib
 import re
 import uuid
+from dataclasses import replace
 from typing import Any
 
 from .canonical import strip_name
 from .documents import is_form
 from .errors import SourceError
-from .model import (ENGINE, INTEGRATIONS, PROPERTIES, SCRIPT_STEPS, DateTime, Entry, Json, Plan,
+from .model import (ENGINE, INTEGRATIONS, PROPERTIES, SCRIPT_STEPS, DateTime, Entry, Json, Plan, copy_json,
                     form_id, objects)
 
 ERAS = ("E1", "E2", "E3", "E4", "E5", "E6")
@@ -73,10 +74,11 @@ def stable_form_number(form_uuid: str, taken: set[int]) -> int:
 
 
 def fill(plan: Plan, era: str = DEFAULT_ERA) -> Plan:
-    """The plan with every new object completed for `era` and every form numbered.
+    """A new plan with every new object completed for `era` and every form numbered.
 
-    Documents are completed in place: pass a plan whose data is yours (fresh from its files).
+    The documents are completed in a copy: `plan` is left as it was.
     """
+    plan = replace(plan, entries=tuple(replace(entry, data=copy_json(entry.data)) for entry in plan.entries))
     filler = _Filler(era, plan.name)
     form_uuids = {str(form.get("name")): filler.form_uuid(form) for _, form in plan.forms() if isinstance(form, dict)}
     taken = {number for name, _ in plan.forms() if (number := form_id(name)) is not None}
@@ -96,7 +98,7 @@ def fill(plan: Plan, era: str = DEFAULT_ERA) -> Plan:
             if number is None:
                 number = stable_form_number(str(data["uuid"]), taken)
                 taken.add(number)
-            number_handling(data, number)
+            _number_handling(data, number)
             name = f"forms/{strip_name(str(data.get('name', ''))) or name.split('/')[1]}/{number}.json"
         elif name == INTEGRATIONS and isinstance(data, dict):
             filler.integrations(data, form_uuids)
@@ -121,7 +123,7 @@ def _rename(key: str, renamed: dict[str, str]) -> str:
     return renamed.get(entry, entry) + sep + pointer
 
 
-def number_handling(form: Json, number: int) -> None:
+def _number_handling(form: Json, number: int) -> None:
     """Give handling properties written without an id (`:system:handling:priority`) the form's."""
     for _, section in objects(form.get("layoutSections")):
         for _, item in objects(section.get("sectionItems")):

@@ -1,10 +1,18 @@
-"""The plan model: the export's JSON documents, in order, with where each came from."""
+"""The plan model: the export's JSON documents, in order, with where each came from.
+
+Data in, data out: `Plan` and `Entry` are frozen, and so, by rule, are the documents they hold.
+A transform (fill, link, resolve, canonical order, unpack) returns new documents, sharing the
+parts it leaves as they are, and never changes a document it was given. `copy_json` gives a
+transform a copy of its own to complete.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
+
+import orjson
 
 from .documents import (
     ENGINE,
@@ -18,7 +26,7 @@ from .documents import (
 )
 
 __all__ = ["ENGINE", "INTEGRATIONS", "PROPERTIES", "SCRIPT_STEPS", "SHARED_FUNCTIONS", "TRIGGER_FILTERS", "DateTime",
-           "Entry", "Json", "Plan", "form_id", "objects"]
+           "Entry", "Json", "Plan", "copy_json", "form_id", "objects"]
 
 Json = Any  # a parsed JSON value: the one alias every module uses
 DateTime = tuple[int, int, int, int, int, int]
@@ -103,6 +111,26 @@ class Plan:
         if pointer and f"{entry}#{pointer}" in self.sources:
             return self.sources[f"{entry}#{pointer}"]
         return self.sources.get(entry, f"{self.origin}/{entry}" if self.origin else entry)
+
+
+def copy_json(value: Json) -> Json:
+    """A copy of parsed JSON: new objects and arrays, the same (immutable) strings and numbers.
+
+    orjson's round trip is the fastest copy there is (every build copies every document); what it
+    refuses (integers beyond 64 bits, lone surrogates) is copied by a walk by type.
+    """
+    try:
+        return orjson.loads(orjson.dumps(value))
+    except (orjson.JSONEncodeError, TypeError):
+        return _copy_walk(value)
+
+
+def _copy_walk(value: Json) -> Json:
+    if isinstance(value, dict):
+        return {key: _copy_walk(item) if isinstance(item, (dict, list)) else item for key, item in value.items()}
+    if isinstance(value, list):
+        return [_copy_walk(item) if isinstance(item, (dict, list)) else item for item in value]
+    return value
 
 
 def form_id(entry_name: str) -> int | None:

@@ -7,7 +7,7 @@ import functools
 import json
 import os
 import traceback
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Mapping
 
@@ -106,7 +106,8 @@ def read_source(root: Path, values: Mapping[str, Any] | None = None) -> tuple[Pl
                for name, data in documents.items()]
     plan = Plan(tuple(entries), str(root), reader.sources, reader.texts)
     plan = fill(plan, era)
-    problems = reader.problems + _link_texts(plan)
+    plan, linked = _link_texts(plan)
+    problems = reader.problems + linked
     order = list(settings.get("canvasOrder", []))
     ordered = sorted(plan.entries, key=lambda e: entry_order_key(e.name, e.data, order))
     return Plan(tuple(ordered), plan.origin, plan.sources, plan.texts), problems
@@ -165,30 +166,44 @@ def _parse_time(text: str) -> DateTime:
     return (stamp.year, stamp.month, stamp.day, stamp.hour, stamp.minute, stamp.second)
 
 
-def _link_texts(plan: Plan) -> list[Problem]:
-    """Turn `${property.Name}` in email and SMS texts into the form's item ids (in place)."""
+def _link_texts(plan: Plan) -> tuple[Plan, list[Problem]]:
+    """The plan with `${property.Name}` in email and SMS texts turned into the form's item ids."""
     problems: list[Problem] = []
+    entries = []
     for entry in plan.entries:
-        if not is_form(entry.name) or not isinstance(entry.data, dict):
+        if is_form(entry.name) and isinstance(entry.data, dict):
+            entry = replace(entry, data=_linked_form(plan, entry.name, entry.data, problems))
+        entries.append(entry)
+    return replace(plan, entries=tuple(entries)), problems
+
+
+def _linked_form(plan: Plan, name: str, form: dict[str, Json], problems: list[Problem]) -> dict[str, Json]:
+    ids = {item["propertyName"]: item["id"]
+           for _, section in objects(form.get("layoutSections"))
+           for _, item in objects(section.get("sectionItems"))
+           if isinstance(item.get("propertyName"), str) and isinstance(item.get("id"), str)}
+    messages = form.get("messages")
+    if not isinstance(messages, dict):
+        return form
+    linked = dict(messages)
+    for group, keys in (("emailTemplates", ("emailSubject", "email")), ("smsTemplates", ("sms",))):
+        templates = messages.get(group)
+        if not isinstance(templates, list):
             continue
-        ids = {item["propertyName"]: item["id"]
-               for _, section in objects(entry.data.get("layoutSections"))
-               for _, item in objects(section.get("sectionItems"))
-               if isinstance(item.get("propertyName"), str) and isinstance(item.get("id"), str)}
-        messages = entry.data.get("messages")
-        messages = messages if isinstance(messages, dict) else {}
-        for group, keys in (("emailTemplates", ("emailSubject", "email")), ("smsTemplates", ("sms",))):
-            for index, template in objects(messages.get(group)):
-                for key in keys:
-                    value = template.get(key)
-                    if not isinstance(value, str):
-                        continue
-                    where = plan.source_of(entry.name, f"/messages/{group}/{index}/{key}")
-                    try:
-                        template[key] = texts.names_to_ids(value, ids, where)
-                    except SourceError as exc:
-                        problems.extend(_shift(exc.problems, plan, entry.name, key, where))
-    return problems
+        linked[group] = list(templates)
+        for index, template in objects(templates):
+            new = dict(template)
+            for key in keys:
+                value = template.get(key)
+                if not isinstance(value, str):
+                    continue
+                where = plan.source_of(name, f"/messages/{group}/{index}/{key}")
+                try:
+                    new[key] = texts.names_to_ids(value, ids, where)
+                except SourceError as exc:
+                    problems.extend(_shift(exc.problems, plan, name, key, where))
+            linked[group][index] = new
+    return {**form, "messages": linked}
 
 
 def _shift(problems: tuple[Problem, ...], plan: Plan, entry: str, key: str, where: str) -> list[Problem]:

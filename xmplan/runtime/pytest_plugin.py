@@ -30,7 +30,11 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 class _Plans:
-    """Loaded plans, shared by the session: loading a tree or zip once is enough."""
+    """Loaded plans, shared by the session: loading a tree or zip once is enough.
+
+    Each test gets its own copy of the documents, so that nothing one test changes in its plan
+    reaches the next.
+    """
 
     def __init__(self) -> None:
         self.loaded: dict[Path, Plan] = {}
@@ -41,7 +45,15 @@ class _Plans:
             from .api import load_plan
 
             self.loaded[path] = load_plan(path)
-        return self.loaded[path]
+        return _copied(self.loaded[path])
+
+
+def _copied(plan: Plan) -> Plan:
+    from dataclasses import replace
+
+    from ..model import copy_json
+
+    return replace(plan, entries=tuple(replace(entry, data=copy_json(entry.data)) for entry in plan.entries))
 
 
 @pytest.fixture(scope="session")

@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass
 from importlib.resources import files
-from typing import Any, Sequence
+from typing import Sequence
 
-from ..model import INTEGRATIONS, SHARED_FUNCTIONS, Plan
+from ..model import Json, Plan
+from ..scripts import plan_scripts
 from .engine import Script
-
-Json = Any
 
 # The built-ins are the wrapper's parameters, as in xMatters: `var request = ...` in a script
 # shadows the built-in instead of replacing it, and a top-level `return` ends the script.
@@ -21,8 +19,6 @@ PARAMETERS = ("request, form, trigger, http, console, constants, require, export
 PRELUDE = Script("<xmplan prelude>", files("xmplan.runtime").joinpath("prelude.js").read_text(encoding="utf-8"),
                  reusable=True, harness=True)
 
-_REQUIRE = re.compile(r"""\brequire\s*\(\s*(['"])((?:(?!\1).)*)\1\s*\)""")
-_DYNAMIC_REQUIRE = re.compile(r"""\brequire\s*\(\s*[^'"\s)]""")
 
 
 @dataclass(frozen=True)
@@ -51,20 +47,14 @@ def _code(plan: Plan, name: object, entry: str, pointer: str, text: str) -> Code
 
 def integrations(plan: Plan) -> list[tuple[Json, Code | None]]:
     """Every integration record with its script (None for integrations without one)."""
-    found = []
-    for index, record in enumerate(plan.integrations):
-        script = record.get("script") if isinstance(record, dict) else None
-        code = None
-        if isinstance(script, str):
-            code = _code(plan, record.get("name"), INTEGRATIONS, f"/integrations/{index}/script", script)
-        found.append((record, code))
-    return found
+    found = {id(s.owner): _code(plan, s.owner.get("name"), s.entry, s.pointer, s.text)
+             for s in plan_scripts(plan) if s.kind == "integration"}
+    return [(record, found.get(id(record))) for record in plan.integrations]
 
 
 def libraries(plan: Plan) -> list[Code]:
-    return [_code(plan, lib.get("name"), SHARED_FUNCTIONS, f"/{index}/script", lib["script"])
-            for index, lib in enumerate(plan.shared_libraries)
-            if isinstance(lib, dict) and isinstance(lib.get("script"), str)]
+    return [_code(plan, s.owner.get("name"), s.entry, s.pointer, s.text)
+            for s in plan_scripts(plan) if s.kind == "library"]
 
 
 def needed_libraries(text: str, available: Sequence[Code]) -> list[Code]:
@@ -72,17 +62,19 @@ def needed_libraries(text: str, available: Sequence[Code]) -> list[Code]:
 
     A `require` with a computed name could load any of them, so then all are included.
     """
+    from ..validate.javascript import analyse  # the one require detector: esprima's tree, not a regex
+
     by_name = {lib.name: lib for lib in available}
     wanted: set[str] = set()
     pending = [text]
     while pending:
-        code = pending.pop()
-        if _DYNAMIC_REQUIRE.search(code):
+        facts = analyse(pending.pop())
+        if facts.dynamic_requires:
             return list(available)
-        for _, name in _REQUIRE.findall(code):
-            if name in by_name and name not in wanted:
-                wanted.add(name)
-                pending.append(by_name[name].text)
+        for use in facts.requires:
+            if use.name in by_name and use.name not in wanted:
+                wanted.add(use.name)
+                pending.append(by_name[use.name].text)
     return [lib for lib in available if lib.name in wanted]
 
 
