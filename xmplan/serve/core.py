@@ -92,7 +92,9 @@ class Emulator:
         problems = trigger_problems(form.bound, posted)
         if problems:
             raise ApiError(400, " ".join(problems))
-        request_id = str(uuid.uuid4())
+        # Generated CREATE_EVENT_SIMPLE scripts pass on the inbound requestId, which the event then carries.
+        given = posted.get("requestId") if isinstance(posted, dict) else None
+        request_id = given if isinstance(given, str) and given else str(uuid.uuid4())
         event = new_event(self.directory, form, posted, event_id=str(uuid.uuid4()), submitter=user,
                           request_id=request_id, at=self.now())
         follow = self.deliveries(event)
@@ -189,6 +191,7 @@ class Emulator:
         return [person]
 
     def change_status(self, key: str, status: str, user: str) -> Row:
+        status = status.upper()  # published scripts send "terminated" (Cherwell's "Terminate Events")
         if status not in STATUSES:
             raise ApiError(400, f"status must be one of {', '.join(sorted(STATUSES))}, got {status!r}.")
         event = self.event(key)

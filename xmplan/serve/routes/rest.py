@@ -135,6 +135,7 @@ def event(key: str) -> Response:
 
 
 @blueprint.post("/events")
+@blueprint.post("/events/")  # published scripts post here too (Cherwell's "Terminate Events")
 def change_status() -> Response:
     body = json_body()
     if not isinstance(body, dict) or not isinstance(body.get("id"), (str, int)) or "status" not in body:
