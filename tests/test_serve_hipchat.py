@@ -7,8 +7,8 @@ import threading
 import pytest
 import requests
 from flask import Flask, jsonify, request
-
 from serve_helpers import ROOT, invitation
+
 from xmplan._web import BackgroundServer
 from xmplan.serve.testing import local_xmatters
 
