@@ -6,14 +6,14 @@ import logging
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from flask import Flask, Response
+from flask import Flask, Response, render_template, request
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from .config import ServeConfig
 from .core import SELF_PREFIX, ApiError, Emulator
 from .runner import RunQueue
 from .store import StoreUnavailable
-from .web import SELF_USER, error
+from .web import SELF_USER, error, reason
 
 Json = Any
 StartResponse = Callable[..., Any]
@@ -67,8 +67,11 @@ def _errors(app: Flask) -> None:
         return error(413, f"The request body is larger than the limit of {limit} bytes.")
 
     @app.errorhandler(HTTPException)
-    def http_error(exc: HTTPException) -> Response:
+    def http_error(exc: HTTPException) -> Response | tuple[str, int]:
         status = exc.code or 500
+        if request.path == "/" or request.path.startswith("/console/"):
+            return render_template("error.html", status=status, reason=reason(status),
+                                   message=exc.description or ""), status
         return error(status, exc.description or "")
 
 
