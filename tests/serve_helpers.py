@@ -29,7 +29,6 @@ def invitation(**changes: Json) -> Json:
 
 
 def flagship_app(data: Path, **options: Json) -> Flask:
-    options.setdefault("engine", "js2py")
     return create_app(config_for([ROOT], data, **options))
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 import requests
 from conftest import CORPUS
@@ -20,11 +22,11 @@ def needs(path):
         pytest.skip(f"{path.name} is not in ../shared/corpus/plans")
 
 
-def test_generated_create_event_simple_script_triggers_through_the_rest_api(tmp_path):
+def test_generated_create_event_simple_script_triggers_through_the_rest_api(tmp_path, engine_name):
     """pgDash's system-generated script posts the body to /api/xm/1/plans/{plan}/forms/{form}/triggers
     through the built-in xMatters endpoint; the event carries the inbound requestId."""
     needs(PGDASH)
-    with local_xmatters(PGDASH, data=tmp_path, engine="js2py") as xm:
+    with local_xmatters(PGDASH, data=tmp_path, engine=engine_name) as xm:
         trigger = {"properties": {"Server": "db1", "Severity": "Critical", "Alerting Rule": "replication lag"},
                    "recipients": [{"id": "Database Admins", "recipientType": "GROUP"}]}
         answer = requests.post(xm.trigger_url("pgdash-inbound-alert"), json=trigger, auth=xm.auth, timeout=10)
@@ -54,7 +56,7 @@ def test_generated_create_event_simple_script_triggers_through_the_rest_api(tmp_
         assert failed["error"]["line"] is not None
 
 
-def test_inbound_script_searches_and_terminates_events_through_the_rest_api(tmp_path):
+def test_inbound_script_searches_and_terminates_events_through_the_rest_api(tmp_path, engine_name):
     """Site24x7's inbound script asks Site24x7 for the monitor id, creates an event when a monitor is
     DOWN, and when it is UP looks the events up by property (`/api/xm/1/events?propertyName=MONITOR_ID%23en`)
     and posts {id, status: TERMINATED} to /api/xm/1/events/ for each."""
@@ -68,7 +70,7 @@ def test_inbound_script_searches_and_terminates_events_through_the_rest_api(tmp_
         return jsonify({"data": {"monitor_id": "9007199254740993"}})
 
     with BackgroundServer(site) as stand_in, local_xmatters(
-            SITE24X7, data=tmp_path, engine="js2py", endpoints={"Site24x7": stand_in.url},
+            SITE24X7, data=tmp_path, engine=engine_name, endpoints={"Site24x7": stand_in.url},
             constants={"Zoho Authorization": "Zoho-authtoken local"}) as xm:
         down = {"MONITORNAME": "shop web", "STATUS": "DOWN", "MONITOR_ID": 9007199254740993,
                 "INCIDENT_REASON": "HTTP 503"}
@@ -91,3 +93,35 @@ def test_inbound_script_searches_and_terminates_events_through_the_rest_api(tmp_
         # The token is the --constant's; the name arrives encoded twice (the script's encodeURI, then
         # autoEncodeURI, which encodes `%` as the runtime does).
         assert asked == [("shop%20web", "Zoho-authtoken local")] * 2
+
+
+CLOUDWATCH = CORPUS / "castleXM__xm-labs-AWScloudwatch__AWSCloudWatch__20200106-c66f099b.zip"
+
+
+def test_flow_made_inbound_integration_runs_its_canvas(tmp_path, engine_name):
+    """AWS CloudWatch's inbound integration is a Flow Designer HTTP trigger (no script, URL
+    authentication): its canvas parses the SNS message and creates the event."""
+    needs(CLOUDWATCH)
+    alarm = {"AlarmName": "cpu-high", "AlarmDescription": "CPU", "NewStateValue": "ALARM",
+             "NewStateReason": "Threshold crossed", "OldStateValue": "OK", "Region": "us-east-1",
+             "AWSAccountId": "1", "StateChangeTime": "2026-12-01T22:00:00.000+0000",
+             "Trigger": {"ComparisonOperator": "GreaterThanThreshold", "Dimensions": [], "EvaluationPeriods": 1,
+                         "MetricName": "CPUUtilization", "Namespace": "AWS/EC2", "Period": 60,
+                         "Statistic": "AVERAGE", "StatisticType": "Statistic", "Threshold": 80,
+                         "TreatMissingData": "", "Unit": None, "EvaluateLowSampleCountPercentile": ""}}
+    body = {"Type": "Notification", "MessageId": "m-1", "Subject": "ALARM: cpu-high", "TopicArn": "arn:x",
+            "Timestamp": "2026-12-01T22:00:00.000Z", "Message": json.dumps(alarm)}
+    with local_xmatters(CLOUDWATCH, data=tmp_path, engine=engine_name) as xm:
+        [integration] = [i for p in xm.emulator.plans for i in p.integrations if i.type == "INBOUND_WEBHOOK"]
+        assert integration.flow and integration.auth == "URL"
+        answer = requests.post(xm.trigger_url(integration.name, api_key=True) + "&recipients=mmcbride",
+                               json=body, timeout=10)
+        assert answer.status_code == 202
+        assert xm.wait_idle()
+        [run] = requests.get(f"{xm.url}/emulator/api/activity", params={"requestId": answer.json()["requestId"]},
+                             timeout=10).json()["data"]
+        assert run["ok"], run["error"]
+        events = requests.get(f"{xm.url}/api/xm/1/events", params={"requestId": answer.json()["requestId"],
+                              "embed": "properties"}, auth=xm.auth, timeout=10).json()
+        assert events["total"] == 1, run
+        assert "cpu-high" in json.dumps(events["data"][0]["properties"])

@@ -71,8 +71,8 @@ def activity(xm, integration):
                         timeout=10).json()["data"]
 
 
-def test_accept_with_a_comment_posts_the_escaped_notification(tmp_path, room):
-    with local_xmatters(ROOT, data=tmp_path, engine="js2py", constants={"HipChat Token": TOKEN},
+def test_accept_with_a_comment_posts_the_escaped_notification(tmp_path, room, engine_name):
+    with local_xmatters(ROOT, data=tmp_path, engine=engine_name, constants={"HipChat Token": TOKEN},
                         endpoints={"HipChat": room.url}) as xm:
         event = invite_and_find_event(xm)
         fired = respond(xm, event, "mmcbride", "Accept", "On my way <b>now</b> & then")
@@ -93,8 +93,8 @@ def test_accept_with_a_comment_posts_the_escaped_notification(tmp_path, room):
         assert ("mmcbride", "RESPONDED") in notes and ("bsmith", "DELIVERED") in notes
 
 
-def test_decline_without_comment(tmp_path, room):
-    with local_xmatters(ROOT, data=tmp_path, engine="js2py", constants={"HipChat Token": TOKEN},
+def test_decline_without_comment(tmp_path, room, engine_name):
+    with local_xmatters(ROOT, data=tmp_path, engine=engine_name, constants={"HipChat Token": TOKEN},
                         endpoints={"HipChat": room.url}) as xm:
         event = invite_and_find_event(xm)
         respond(xm, event, "bsmith", "decline")
@@ -104,9 +104,9 @@ def test_decline_without_comment(tmp_path, room):
                                            f"Ops &lt;war room&gt; (event {event['eventId']}).")
 
 
-def test_hipchat_answering_500_is_logged_and_does_not_fail_the_run(tmp_path, room):
+def test_hipchat_answering_500_is_logged_and_does_not_fail_the_run(tmp_path, room, engine_name):
     room.status = 500
-    with local_xmatters(ROOT, data=tmp_path, engine="js2py", constants={"HipChat Token": TOKEN},
+    with local_xmatters(ROOT, data=tmp_path, engine=engine_name, constants={"HipChat Token": TOKEN},
                         endpoints={"HipChat": room.url}) as xm:
         event = invite_and_find_event(xm)
         respond(xm, event, "mmcbride", "Accept")
@@ -118,8 +118,8 @@ def test_hipchat_answering_500_is_logged_and_does_not_fail_the_run(tmp_path, roo
         assert "HipChat had a server error (HTTP 500: HipChat is down)" in line["text"]
 
 
-def test_responses_that_cannot_be_taken(tmp_path, room):
-    with local_xmatters(ROOT, data=tmp_path, engine="js2py", constants={"HipChat Token": TOKEN},
+def test_responses_that_cannot_be_taken(tmp_path, room, engine_name):
+    with local_xmatters(ROOT, data=tmp_path, engine=engine_name, constants={"HipChat Token": TOKEN},
                         endpoints={"HipChat": room.url}) as xm:
         event = invite_and_find_event(xm)
         url = f"{xm.url}/emulator/api/events/{event['id']}/responses"

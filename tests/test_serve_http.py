@@ -13,8 +13,8 @@ from serve_helpers import ROOT, invitation
 from xmplan.serve.testing import local_xmatters
 
 
-def test_invite_over_http_then_find_the_event(tmp_path):
-    with local_xmatters(ROOT, data=tmp_path, engine="js2py") as xm:
+def test_invite_over_http_then_find_the_event(tmp_path, engine_name):
+    with local_xmatters(ROOT, data=tmp_path, engine=engine_name) as xm:
         assert xm.url.startswith("http://127.0.0.1:")
         answer = requests.post(xm.trigger_url("Invite to Room"), json=invitation(), auth=xm.auth, timeout=10)
         assert answer.status_code == 202 and answer.headers["Content-Type"] == "application/json"
@@ -42,8 +42,8 @@ def url_auth_plan(tmp_path):
     return plan
 
 
-def test_url_authentication_takes_the_api_key(tmp_path):
-    with local_xmatters(url_auth_plan(tmp_path), data=tmp_path / "data", engine="js2py") as xm:
+def test_url_authentication_takes_the_api_key(tmp_path, engine_name):
+    with local_xmatters(url_auth_plan(tmp_path), data=tmp_path / "data", engine=engine_name) as xm:
         good = requests.post(xm.trigger_url("Invite to Room", api_key=True), json=invitation(), timeout=10)
         assert good.status_code == 202
         bad = requests.post(xm.trigger_url("Invite to Room") + "?apiKey=wrong", json=invitation(), timeout=10)
@@ -73,7 +73,7 @@ def test_cli_prints_urls_and_the_sample_password(tmp_path, monkeypatch):
 
     monkeypatch.setattr("waitress.create_server", spy)
     thread = threading.Thread(target=main, args=([
-        "serve", str(ROOT), "--port", "0", "--data", str(tmp_path), "--engine", "js2py",
+        "serve", str(ROOT), "--port", "0", "--data", str(tmp_path), "--engine", "quickjs",
         "--constant", "HipChat Token=t", "--endpoint", "HipChat=http://127.0.0.1:9"], printed), daemon=True)
     thread.start()
     assert started.wait(30)

@@ -99,5 +99,5 @@ def describe(emulator: Any) -> list[str]:
             if i.auth in ("URL", "ANY"):
                 lines.append(f"    {emulator.url}{i.path}?apiKey={emulator.api_keys[i.id]}")
             if i.flow:
-                lines.append("    made in Flow Designer: the emulator does not run flows yet")
+                lines.append("    made in Flow Designer: its flow runs (see docs/serve.md for the steps modelled)")
     return lines

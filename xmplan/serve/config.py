@@ -19,7 +19,8 @@ if TYPE_CHECKING:
 
 
 class FlowRunner(Protocol):
-    """Runs a Flow Designer integration (one with a canvas and no script): the seam for xmplan.flows."""
+    """Runs a Flow Designer integration (a canvas, no script) instead of `Runtime.run`, which runs it
+    through xmplan.flows by default: for tests that fake a whole flow."""
 
     def __call__(self, plan: ServedPlan, integration: Integration, request: Request) -> Outcome: ...
 

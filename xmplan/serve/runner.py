@@ -133,14 +133,11 @@ class RunQueue:
 
     def _run(self, plan: ServedPlan, integration: Integration, row: Row) -> tuple[Outcome | None, str | None]:
         request = Request(self._body(row), row["headers"] or {}, row["parameters"] or {}, row["id"])
-        if integration.flow:
-            runner = self.emulator.config.flow_runner
-            if runner is None:
-                return None, ("this integration was made in Flow Designer (a canvas, no script); "
-                              "the emulator does not run flows yet")
-            return runner(plan, integration, request), None
-        if not integration.has_script:
+        if integration.flow and self.emulator.config.flow_runner is not None:
+            return self.emulator.config.flow_runner(plan, integration, request), None
+        if not integration.has_script and not integration.flow:
             return None, f"this integration has no script (action {integration.action}): nothing to run"
+        # A Flow Designer integration runs its canvas through the same call (xmplan.flows).
         try:
             return plan.runtime.run(integration.name, request), None
         except XmplanError as exc:
