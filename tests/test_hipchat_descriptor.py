@@ -39,7 +39,7 @@ def test_descriptor_has_what_the_admin_installs(descriptor: dict) -> None:
     assert descriptor["links"]["self"] == f"{BASE}/atlassian-connect.json"
     assert caps["installable"]["callbackUrl"] == f"{BASE}/installable"
     assert caps["configurable"] == {"url": f"{BASE}/configure"}
-    assert caps["hipchatApiConsumer"]["scopes"] == ["send_notification"]
+    assert caps["hipchatApiConsumer"]["scopes"] == ["send_notification", "view_group"]
     [dialog] = caps["dialog"]
     assert dialog["title"] == {"value": "xMatters Invite To Room"}
     assert dialog["options"]["primaryAction"]["name"] == {"value": "Send Invite"}

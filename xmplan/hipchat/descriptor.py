@@ -21,9 +21,9 @@ ACTION_KEY = "xmatters.invite.action"
 SEND_KEY = "xmatters.invite.send"
 CANCEL_KEY = "xmatters.invite.cancel"
 INVITE_TITLE = "xMatters Invite To Room"
-# Posting a room notification is the one HipChat API call the add-on makes (to confirm an invite
-# in the room); room details come from the dialog's JavaScript API, which needs no scope.
-DEFAULT_SCOPES = ("send_notification",)
+# The add-on reads the room and the inviting user through HipChat's REST API (view_group covers both)
+# and confirms a sent invitation in the room (send_notification).
+DEFAULT_SCOPES = ("send_notification", "view_group")
 
 # Values in plan/values.json that the descriptor reads, with the defaults used when absent.
 VALUE_DEFAULTS = {
