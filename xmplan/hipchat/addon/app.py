@@ -36,16 +36,18 @@ class Addon:
 
     config: AddonConfig
     tokens: TokenCache = field(init=False)
+    session: requests.Session = field(init=False)  # one connection pool for every call to HipChat and xMatters
 
     def __post_init__(self) -> None:
         self.tokens = TokenCache(self.config.clock)
+        self.session = self.config.http()
 
     @property
     def store(self) -> Store:
         return self.config.store
 
     def hipchat(self, ctx: Context) -> HipChatApi:
-        return HipChatApi(self.config.http(), self.tokens, ctx.installation)
+        return HipChatApi(self.session, self.tokens, ctx.installation)
 
     def uninstall(self, oauth_id: str, why: str) -> None:
         self.tokens.forget(oauth_id)

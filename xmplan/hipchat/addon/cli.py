@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 from urllib.parse import urlsplit
 
-from ...errors import XmplanError
+from ...errors import UsageError
 from ..descriptor import DescriptorOptions, build_descriptor, check_descriptor, options_from_values
 
 if TYPE_CHECKING:  # the web and database stack load only when the add-on runs, not with every xmplan command
@@ -54,10 +54,9 @@ def descriptor_for(base_url: str, values: dict[str, str], allow_room: bool = Tru
     elif parts.scheme == "https" and parts.hostname:
         https = base_url
     else:
-        raise XmplanError.at(WHERE, f"--base-url must be an https URL (http only for 127.0.0.1 or localhost), "
-                                    f"got {base_url!r}")
+        raise UsageError(f"--base-url must be an https URL (http only for 127.0.0.1 or localhost), got {base_url!r}")
     if parts.query or parts.fragment:
-        raise XmplanError.at(WHERE, f"--base-url may not have a query or fragment, got {base_url!r}")
+        raise UsageError(f"--base-url may not have a query or fragment, got {base_url!r}")
     options: DescriptorOptions = options_from_values({**values, "addon_url": https}, WHERE)
     # The schema wants https; check the https twin, then serve the URL people gave.
     check_descriptor(build_descriptor(options), WHERE)
@@ -90,7 +89,7 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
     from .app import AddonConfig, create_app
 
     if args.no_room_installs and args.no_global_installs:
-        raise argparse.ArgumentTypeError("--no-room-installs and --no-global-installs leave nothing to install")
+        raise UsageError("--no-room-installs and --no-global-installs leave nothing to install")
     descriptor = descriptor_for(args.base_url, read_values(args.values), not args.no_room_installs,
                                 not args.no_global_installs)
     data_dir = Path(args.data_dir or os.environ.get(DATA_ENV) or "hipchat-addon-data")

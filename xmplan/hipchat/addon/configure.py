@@ -65,7 +65,7 @@ def submit() -> tuple[str, int]:
     if not password:
         return page(settings, 400, error="Enter the integration user's password.", host=url, username=username)
     try:
-        name = XMatters(state.config.http(), url, username, password).check()
+        name = XMatters(state.session, url, username, password).check()
     except XMattersError as exc:
         log.info("Test Authentication for %s on %s failed: %s", oauth_id, url, exc)
         return page(settings, 200, error=str(exc), host=url, username=username)

@@ -10,7 +10,7 @@ from flask import Blueprint, Response, jsonify, render_template, request
 
 from ..descriptor import CANCEL_KEY, SEND_KEY
 from .app import addon, context, jwt_required
-from .connect import ConnectError
+from .connect import ConnectError, InstallationGone
 from .payload import build_payload, message_limit, payload_problems, recipient_limit
 from .xmatters import XMatters, XMattersError
 
@@ -29,7 +29,7 @@ def xmatters_client() -> tuple[XMatters | None, str | None]:
     password = state.store.password(ctx.installation.oauth_id) if settings else None
     if settings is None or not settings.configured or password is None:
         return None, None
-    return XMatters(state.config.http(), settings.xmatters_url, settings.username, password), settings.invite_url
+    return XMatters(state.session, settings.xmatters_url, settings.username, password), settings.invite_url
 
 
 @bp.get("/dialog/invite")
@@ -93,6 +93,8 @@ def send() -> tuple[Response, int]:
     try:
         room = hipchat.room(room_id)
         user = hipchat.user(ctx.user_id)
+    except InstallationGone:
+        raise  # answered by the app: the installation is removed
     except ConnectError as exc:
         return jsonify(error=f"Could not read the room or your user from HipChat: {exc}."), 502
     link = room_link(room, ctx.installation.web_url, room_id)

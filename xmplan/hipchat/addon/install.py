@@ -53,7 +53,7 @@ def install() -> tuple[Response, int]:
     old = state.store.get_installation(oauth_id)
     if old is not None and old.oauth_secret != secret:
         return refuse(409, f"installation {oauth_id} exists with a different secret")
-    session = state.config.http()
+    session = state.session
     try:
         caps = get_json(session, caps_url, "the capabilities document")
         links = caps.get("links") if isinstance(caps, dict) else None
@@ -117,7 +117,7 @@ def uninstall(oauth_id: str) -> tuple[Response | str, int]:
     else:
         # No JWT: anyone could send this DELETE, so ask HipChat whether the credentials still work.
         try:
-            request_token(state.config.http(), inst.token_url, oauth_id, inst.oauth_secret, ("send_notification",),
+            request_token(state.session, inst.token_url, oauth_id, inst.oauth_secret, ("send_notification",),
                           state.config.clock())
         except InstallationGone:
             pass

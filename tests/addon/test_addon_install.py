@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from addon_fakes import ADDON_URL, HipChat, hipchat_server, make_addon, sign
+from addon_fakes import ADDON_URL, HipChat, make_addon, sign
 from flask import Flask
 from flask.testing import FlaskClient
 
@@ -15,12 +14,7 @@ from xmplan.hipchat.addon.store import Store
 from xmplan.hipchat.descriptor import build_descriptor, options_from_values
 from xmplan.source import template_values
 
-ROOT = Path(__file__).resolve().parents[1]
-
-
-@pytest.fixture
-def hc() -> Iterator[HipChat]:
-    yield from hipchat_server()
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
@@ -80,11 +74,14 @@ def test_self_link_mismatch_is_refused(hc: HipChat, addon: tuple[Flask, Store]) 
     app, store = addon
     hc.state.self_link = "https://evil.example/v2/capabilities"
     oauth_id, secret = hc.new_client()
-    response = app.test_client().post("/installable", json=hc.install_body(oauth_id, secret))
+    try:
+        response = app.test_client().post("/installable", json=hc.install_body(oauth_id, secret))
+    finally:
+        hc.state.self_link = None
     assert response.status_code == 400
     assert "does not match the document's self link" in response.get_json()["error"]
     assert store.get_installation(oauth_id) is None
-    assert hc.state.token_requests == []
+    assert not [r for r in hc.state.token_requests if r["oauthId"] == oauth_id]  # refused before any token
 
 
 def test_wrong_credentials_are_refused(hc: HipChat, addon: tuple[Flask, Store]) -> None:

@@ -116,9 +116,9 @@ def call(world: World, method: str, path: str, token: str | None, how: str) -> t
     if token and how == "query":
         path += ("&" if "?" in path else "?") + "signed_request=" + token
     body = {"recipients": [{"id": "mmcbride", "type": "PERSON"}], "message": "db down"}
+    form = {"host": "x", "username": "y"} if method == "POST" and "configure" in path else None
     response = world.client.open(path, method=method, headers=headers,
-                                 json=body if path.startswith("/dialog/invite/send") else None,
-                                 data={"host": "x", "username": "y"} if method == "POST" and "configure" in path else None)
+                                 json=body if path.startswith("/dialog/invite/send") else None, data=form)
     return response.status_code, response.get_data(as_text=True)
 
 

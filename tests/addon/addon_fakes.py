@@ -21,6 +21,7 @@ from xmplan.hipchat.addon.crypto import Vault, load_key
 from xmplan.hipchat.addon.store import Store
 
 ADDON_URL = "http://127.0.0.1:8090"
+FUNCTION = "/api/integration/1/functions/0b9c3a4e-6d1f-4c3e-9a1b-2f5e8d7c6b5a/triggers"
 
 
 @dataclass
@@ -57,7 +58,8 @@ def hipchat_app(state: HipChatState) -> Flask:
     @app.post("/v2/oauth/token")
     def token() -> tuple[Response, int]:
         auth = request.headers.get("Authorization", "")
-        oauth_id, _, secret = base64.b64decode(auth[6:]).decode().partition(":") if auth[:6] == "Basic " else ("", "", "")
+        basic = base64.b64decode(auth[6:]).decode() if auth[:6] == "Basic " else ":"
+        oauth_id, _, secret = basic.partition(":")
         state.token_requests.append({"oauthId": oauth_id, "form": dict(request.form)})
         if state.clients.get(oauth_id) != secret or not oauth_id:
             return jsonify(error="invalid_client"), 401
@@ -130,7 +132,8 @@ def sign(oauth_id: str, secret: str, sub: str = "17", room_id: int | None = 4242
     return jwt.encode(claims, secret, algorithm=algorithm)
 
 
-def make_addon(tmp: Path, base_url: str = ADDON_URL, database: str | None = None, **options: bool) -> tuple[Flask, Store]:
+def make_addon(tmp: Path, base_url: str = ADDON_URL, database: str | None = None,
+               **options: bool) -> tuple[Flask, Store]:
     vault = Vault(load_key(tmp / "data", environ={}))
     store = Store.open(database or f"sqlite:///{tmp / 'addon.sqlite3'}", vault)
     app = create_app(AddonConfig(descriptor=descriptor_for(base_url, {}, **options), store=store))
