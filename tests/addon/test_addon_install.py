@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from addon_fakes import ADDON_URL, HipChat, make_addon, sign
+from addon_fixtures import hc_fixture  # noqa: F401 (fixtures)
 from flask import Flask
 from flask.testing import FlaskClient
 

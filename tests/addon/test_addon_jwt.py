@@ -15,6 +15,7 @@ from pathlib import Path
 import jwt
 import pytest
 from addon_fakes import HipChat, XMattersState, hipchat_server, make_addon, sign, xmatters_app
+from addon_fixtures import hc_fixture  # noqa: F401 (fixtures)
 from cryptography.hazmat.primitives.asymmetric import rsa
 from flask import Flask
 from flask.testing import FlaskClient

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 import requests
 from addon_fakes import HipChat, sign
+from addon_fixtures import hc_fixture  # noqa: F401 (fixtures)
 
 from xmplan.cli import main
 from xmplan.hipchat.addon.local import background_addon

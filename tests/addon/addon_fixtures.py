@@ -1,4 +1,4 @@
-"""Fixtures of the add-on's tests: the small HipChat Connect server and the xMatters to talk to."""
+"""Fixtures of the add-on's tests (imported by each test module): the small HipChat Connect server and xMatters."""
 
 from __future__ import annotations
 
@@ -11,13 +11,13 @@ from addon_xmatters import XMatters
 from xmplan._web import BackgroundServer
 
 
-@pytest.fixture(scope="module")
-def hc() -> Iterator[HipChat]:
+@pytest.fixture(scope="module", name="hc")
+def hc_fixture() -> Iterator[HipChat]:
     yield from hipchat_server()
 
 
-@pytest.fixture
-def xmatters() -> Iterator[XMatters]:
+@pytest.fixture(name="xmatters")
+def xmatters_fixture() -> Iterator[XMatters]:
     state = XMattersState()
     server = BackgroundServer(xmatters_app(state)).start()
     try:
