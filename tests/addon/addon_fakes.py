@@ -90,6 +90,14 @@ def hipchat_app(state: HipChatState) -> Flask:
             return jsonify(error={"code": 404}), 404
         return jsonify(state.users[user_id]), 200
 
+    @app.get("/atlassian-connect/all.js")
+    def all_js() -> Response:
+        # Just enough of HipChat's bridge for the dialog: register() keeps the handlers, withToken() hands out
+        # the JWT the test put in window.__hipchatToken (the real one asks HipChat for a fresh token).
+        return Response("window.HipChat = {handlers: {}, register: function (h) { Object.assign(this.handlers, h); },"
+                        " auth: {withToken: function (cb) { setTimeout(function () { cb(null, window.__hipchatToken);"
+                        " }, 0); }}};", content_type="application/javascript")
+
     @app.post("/v2/room/<int:room_id>/notification")
     def notify(room_id: int) -> tuple[str, int]:
         if not bearer("send_notification"):
@@ -191,7 +199,9 @@ def xmatters_app(state: XMattersState) -> Flask:
 
     @app.post("/api/integration/1/functions/<fn>/triggers")
     def trigger(fn: str) -> tuple[Response, int]:
-        state.events.append(request.get_json())
+        posted = request.get_json()
+        state.events.append({"recipients": [{"id": r["id"], "recipientType": r["type"]} for r in posted["recipients"]],
+                             "payload": posted})
         return jsonify(requestId=str(uuid.uuid4())), 202
 
     return app

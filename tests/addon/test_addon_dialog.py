@@ -80,24 +80,22 @@ def test_send_invite_creates_the_event_with_both_recipients(dialog: Dialog, xmat
     assert body["sent"] is True and body["requestId"] and body["recipients"] == 2
     events = xmatters.events()
     assert len(events) == 1
-    assert [(r["id"], r["recipientType"] if "recipientType" in r else r["type"]) for r in events[0]["recipients"]] \
+    assert events[0]["request_id"] == body["requestId"]
+    assert [(r["id"], r["recipientType"]) for r in events[0]["recipients"]] \
         == [("mmcbride", "PERSON"), ("Database Admins", "GROUP")]
     notes = [n for n in hc.state.notifications if "mmcbride" in n["message"]]
     assert notes and "Jane Doe" in notes[-1]["message"]
 
 
-def test_payload_is_what_docs_hipchat_md_says(dialog: Dialog, xmatters: XMatters, hc: HipChat) -> None:
+def test_the_plan_reads_room_user_and_message_from_the_payload(dialog: Dialog, xmatters: XMatters,
+                                                               hc: HipChat) -> None:
     status, body = dialog.send([{"id": "mmcbride", "type": "PERSON"}], "  please join  ")
     assert status == 200, body
-    payload = xmatters.events()[-1].get("payload")
-    if payload is not None:  # the fake keeps the body as posted
-        assert payload == {
-            "room": {"id": 4242, "name": "Ops <War> Room", "link": f"{hc.url}/chat/room/4242"},
-            "recipients": [{"id": "mmcbride", "type": "PERSON"}],
-            "message": "please join",
-            "invitedBy": {"name": "Jane Doe", "mentionName": "JaneDoe", "id": 17},
-            "hipchatUrl": hc.url,
-        }
+    [event] = xmatters.events()
+    # room from the JWT context and HipChat's room API, invitedBy from the JWT sub and the user API
+    assert event["properties"] == {"Room ID": "4242", "Room Name": "Ops <War> Room",
+                                   "Room Link": f"{hc.url}/chat/room/4242", "Message": "please join",
+                                   "Invited By": "Jane Doe (@JaneDoe)"}
 
 
 @pytest.mark.parametrize("recipients, message, words", [

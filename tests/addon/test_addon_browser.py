@@ -1,0 +1,87 @@
+"""The invite dialog's JavaScript in headless Chromium: live lookup, picking, counting, Send Invite."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from addon_fakes import HipChat, sign
+from addon_fixtures import hc_fixture, xmatters_fixture  # noqa: F401 (fixtures)
+from addon_xmatters import XMatters
+
+from xmplan.hipchat.addon.local import background_addon
+
+CHROMIUM = os.environ.get("XMPLAN_CHROMIUM", "/usr/bin/chromium")
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+        "--disable-sync", "--no-first-run"]
+pytestmark = pytest.mark.browser
+
+
+def missing(reason: str) -> None:
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"{reason} (CI=true: browser tests may not be skipped)")
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    if not (Path(CHROMIUM).exists() or shutil.which(CHROMIUM)):
+        missing(f"no Chromium at {CHROMIUM}")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        missing("Playwright is not installed")
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield launched
+        launched.close()
+
+
+def test_dialog_looks_up_picks_counts_and_sends(browser: Any, tmp_path: Path, hc: HipChat,
+                                                xmatters: XMatters) -> None:
+    server, app = background_addon(tmp_path / "addon")
+    with server:
+        oauth_id, secret = hc.new_client()
+        client = app.test_client()
+        assert client.post("/installable", json=hc.install_body(oauth_id, secret)).status_code == 200
+        store = app.extensions["xmplan_addon"].store
+        store.put_credentials(oauth_id, xmatters.url, xmatters.user, xmatters.password, time.time())
+        store.put_invite_url(oauth_id, xmatters.invite_url, time.time())
+        context = browser.new_context()
+        context.route("**/*", lambda route: route.continue_() if route.request.url.startswith(
+            "http://127.0.0.1") else route.abort())
+        page = context.new_page()
+        page.set_default_timeout(15_000)
+        lookups: list[str] = []
+        page.on("request", lambda r: lookups.append(r.url) if "/recipients?" in r.url else None)
+        page.add_init_script(f"window.__hipchatToken = {sign(oauth_id, secret)!r};")
+        page.goto(f"{server.url}/dialog/invite?signed_request={sign(oauth_id, secret)}")
+        assert page.evaluate("typeof window.HipChat.handlers['dialog-button-click']") == "function"
+        assert page.locator("#send").is_hidden()  # inside HipChat the dialog's own button sends
+
+        page.locator("#recipient").press_sequentially("mcb", delay=30)
+        page.locator("#results li").first.wait_for()
+        first = page.locator("#results li").first
+        assert [first.locator(c).inner_text().strip() for c in (".name", ".target", ".kind")] == [
+            "Mary McBride", "mmcbride", "PERSON"]
+        assert len(lookups) == 1 and lookups[0].endswith("q=mcb")  # debounced: one call for three keys
+        page.locator("#results li").first.click()
+        page.locator("#recipient").fill("data")
+        page.locator("#results li", has_text="Database Admins").wait_for()
+        page.locator("#recipient").press("Enter")
+        assert page.locator("#picked .chip").all_inner_texts() == ["Mary McBride (PERSON)×",
+                                                                   "Database Admins (GROUP)×"]
+        page.locator("#description").fill("Production database is down, please join")
+        assert page.locator("#count").inner_text() == "40"
+
+        page.evaluate("HipChat.handlers['dialog-button-click']({action: 'xmatters.invite.send'}, function () {})")
+        page.locator("#result", has_text="Sent: xMatters request").wait_for()
+        [event] = xmatters.events()
+        assert event["request_id"] in page.locator("#result").inner_text()
+        assert [r["id"] for r in event["recipients"]] == ["mmcbride", "Database Admins"]
+        context.close()
