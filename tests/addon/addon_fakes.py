@@ -161,6 +161,8 @@ class XMattersState:
     user: str = "hipchat"
     password: str = "s3cret-pw"
     events: list[dict[str, Any]] = field(default_factory=list)
+    extra_people: list[dict[str, Any]] = field(default_factory=list)
+    forbidden: bool = False  # signed in, but no permission (HTTP 403)
 
 
 def xmatters_app(state: XMattersState) -> Flask:
@@ -168,7 +170,7 @@ def xmatters_app(state: XMattersState) -> Flask:
     people = [{"id": "p1", "targetName": "mmcbride", "firstName": "Mary", "lastName": "McBride",
                "recipientType": "PERSON"},
               {"id": "p2", "targetName": state.user, "firstName": "Integration", "lastName": "User",
-               "recipientType": "PERSON"}]
+               "recipientType": "PERSON"}, *state.extra_people]
     groups = [{"id": "g1", "targetName": "Database Admins", "recipientType": "GROUP"}]
 
     def authorized() -> bool:
@@ -177,7 +179,9 @@ def xmatters_app(state: XMattersState) -> Flask:
 
     @app.before_request
     def check() -> tuple[Response, int] | None:
-        return None if authorized() else (jsonify(code=401, reason="Unauthorized"), 401)
+        if not authorized():
+            return jsonify(code=401, reason="Unauthorized"), 401
+        return (jsonify(code=403, reason="Forbidden"), 403) if state.forbidden else None
 
     @app.get("/api/xm/1/people/<name>")
     def person(name: str) -> tuple[Response, int]:

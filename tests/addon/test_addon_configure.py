@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import logging
 import re
 import sqlite3
@@ -51,7 +52,7 @@ class Admin:
 
 def error(page: str) -> str:
     match = re.search(r'<p class="error"[^>]*>(.*?)</p>', page, re.S)
-    return match.group(1) if match else ""
+    return html.unescape(match.group(1)) if match else ""
 
 
 @pytest.fixture
@@ -159,3 +160,42 @@ def test_page_escapes_what_it_shows(setup: tuple[Flask, Store, str, str]) -> Non
     assert "<script>alert(1)" not in page and "&lt;script&gt;" in page
     assert f"{admin.client.application.extensions['xmplan_addon'].store.get_installation(oauth_id).web_url}" \
            "/atlassian-connect/all.js" in page
+
+
+def test_tls_timeout_and_permission_failures_in_words(setup: tuple[Flask, Store, str, str],
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    import socket
+    import threading
+
+    from addon_fakes import XMattersState, xmatters_app
+
+    from xmplan._web import BackgroundServer
+    from xmplan.hipchat.addon import xmatters as client
+
+    app, store, oauth_id, secret = setup
+    admin = Admin(app, sign(oauth_id, secret))
+    monkeypatch.setattr(client, "TIMEOUT", 2.0)
+    with socket.socket() as plain:  # answers plain text at once: no TLS server hello
+        plain.bind(("127.0.0.1", 0))
+        plain.listen(4)
+
+        def answer() -> None:
+            conn, _ = plain.accept()
+            with conn:
+                conn.sendall(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n")
+
+        threading.Thread(target=answer, daemon=True).start()
+        _, page = admin.submit("test", host=f"https://127.0.0.1:{plain.getsockname()[1]}", username="u",
+                               password="p")
+    assert "The secure (TLS) connection to 127.0.0.1" in error(page) and "failed" in error(page)
+    with socket.socket() as silent:  # accepts connections (the backlog) and never answers
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(4)
+        port = silent.getsockname()[1]
+        _, page = admin.submit("test", host=f"http://127.0.0.1:{port}", username="u", password="p")
+    assert f"127.0.0.1:{port} did not answer within 2 seconds." in error(page)
+    state = XMattersState(forbidden=True)
+    with BackgroundServer(xmatters_app(state)) as xm:
+        _, page = admin.submit("test", host=xm.url, username=state.user, password=state.password)
+    assert f"The user {state.user} signed in but may not do this in xMatters (HTTP 403)" in error(page)
+    assert store.get_settings(oauth_id) is None and 'name="invite_url"' not in page

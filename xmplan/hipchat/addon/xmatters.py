@@ -83,10 +83,10 @@ def explain(exc: requests.RequestException, where: str) -> str:
 
 def status_words(status: int, what: str, username: str) -> str:
     if status == 401:
-        return f"xMatters refused the user name or password (HTTP 401) {what}. Check both, and that {username!r} " \
+        return f"xMatters refused the user name or password (HTTP 401) {what}. Check both, and that {username} " \
                "is a REST Web Service User."
     if status == 403:
-        return f"The user {username!r} signed in but may not do this in xMatters (HTTP 403) {what}: give it the " \
+        return f"The user {username} signed in but may not do this in xMatters (HTTP 403) {what}: give it the " \
                "REST Web Service User role and the plan's permissions."
     if status == 404:
         return f"xMatters has nothing at that address (HTTP 404) {what}."

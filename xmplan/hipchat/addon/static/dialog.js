@@ -139,7 +139,10 @@
   if (hc && typeof hc.register === "function") {
     hc.register({
       "dialog-button-click": function (event, closeDialog) {
-        if (event.action === cfg.sendKey) { send(); } else { closeDialog(true); }
+        // Sent: leave the confirmation up long enough to read, then close; on an error the dialog stays open.
+        if (event.action === cfg.sendKey) {
+          send(function () { setTimeout(function () { closeDialog(true); }, 1500); });
+        } else { closeDialog(true); }
       }
     });
   } else {
