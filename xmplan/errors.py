@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Self
 from collections.abc import Iterable
@@ -9,7 +10,17 @@ from collections.abc import Iterable
 from .rules import RULES, Severity
 
 __all__ = ["ArchiveError", "DescriptorError", "Location", "Problem", "ScriptError", "ScriptTimeout", "Severity",
-           "SetupError", "SourceError", "UsageError", "XmplanError"]
+           "SetupError", "SourceError", "UsageError", "XmplanError", "printable"]
+
+# Characters that would break a message's one line or forge others: controls (newline, ESC of
+# ANSI sequences), line and paragraph separators, and the marks that reorder text on screen.
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def printable(text: str) -> str:
+    """`text` on one line: every character that could break or forge a line, escaped as `\\xNN`."""
+    return _UNPRINTABLE.sub(lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 0x100
+                            else f"\\u{ord(m.group()):04x}", text)
 
 
 @dataclass(frozen=True)
@@ -45,7 +56,8 @@ class Problem:
 
     def __str__(self) -> str:
         rule = f" [{self.rule}]" if self.rule else ""
-        return f"{self.location}: {self.severity}: {self.message}{rule}"
+        # File names and messages quote the input (entry names, property names): one problem, one line.
+        return printable(f"{self.location}: {self.severity}: {self.message}{rule}")
 
 
 class XmplanError(Exception):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import re
 
 from .model import Json
@@ -10,7 +11,14 @@ from .model import Json
 try:  # orjson writes the exporter's indent-2 text byte for byte, ten times faster
     import orjson
 except ImportError:  # pragma: no cover - orjson is a dependency; the stdlib gives the same bytes
-    orjson = None
+    orjson = None  # type: ignore[assignment]
+
+# Real exports nest 8 deep at most. Deeper documents are refused when read: every walk over a
+# document (schemas, key order, file references) recurses, and Python's stack ends near 1000.
+# 254 is where orjson's serializer stops, so it can measure the depth in C.
+MAX_DEPTH = 254
+# Python refuses to read longer integers (sys.get_int_max_str_digits); exports hold ids and counts.
+MAX_DIGITS = 4300
 
 
 def entry_bytes(data: Json, compact: bool = False) -> bytes:
@@ -36,6 +44,8 @@ def source_bytes(data: Json) -> bytes:
 
 
 _SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
+_LONG_NUMBER = re.compile(rf"-?\d{{{MAX_DIGITS + 1},}}")
+_TOKENS = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}]')
 
 
 class _Constant(Exception):
@@ -43,24 +53,90 @@ class _Constant(Exception):
 
 
 def loads_strict(text: str) -> Json:
-    """`json.loads` without the NaN and Infinity extensions: plans are plain JSON."""
+    """`json.loads` without the NaN and Infinity extensions: plans are plain JSON.
+
+    Documents nested deeper than MAX_DEPTH and numbers that are not finite or longer than
+    MAX_DIGITS digits are a JSONDecodeError too, at their place, as any other bad JSON.
+    """
     if orjson is not None:
         try:
-            return orjson.loads(text)
+            data = orjson.loads(text)
         except orjson.JSONDecodeError:
             pass  # the stdlib gives the message and place, or takes what orjson will not (lone surrogates)
+        else:
+            if len(text) > 2 * MAX_DEPTH:  # a shorter text cannot nest that deep
+                _check_depth(data, text)
+            return data
     try:
-        data = json.loads(text, parse_constant=_refuse_constant)
+        data = json.loads(text, parse_constant=_refuse_constant, parse_float=_finite_float)
     except _Constant as exc:
         name = str(exc)  # the parser does not say where: the first bare occurrence is a fair guess
         raise json.JSONDecodeError(f"{name} is not allowed in JSON", text, max(text.find(name), 0)) from None
+    except RecursionError:
+        raise json.JSONDecodeError(f"nested more than {MAX_DEPTH} deep", text, _too_deep_at(text)) from None
+    except ValueError as exc:
+        if isinstance(exc, json.JSONDecodeError):
+            raise
+        # int() refused a number's digits: say which number
+        long = _LONG_NUMBER.search(text)
+        raise json.JSONDecodeError(f"a number longer than {MAX_DIGITS} digits", text,
+                                   long.start() if long else 0) from None
+    _check_depth(data, text)
     try:
         json.dumps(data, ensure_ascii=False).encode("utf-8")
     except UnicodeEncodeError:  # a lone surrogate escape: JSON's grammar allows it, UTF-8 cannot hold it
         escape = _SURROGATE_ESCAPE.search(text)
-        raise json.JSONDecodeError("a lone surrogate escape is not text", text, escape.start() if escape else 0) from None
+        at = escape.start() if escape else 0
+        raise json.JSONDecodeError("a lone surrogate escape is not text", text, at) from None
     return data
+
+
+def _check_depth(data: Json, text: str) -> None:
+    """Raise a JSONDecodeError at the bracket that opens level MAX_DEPTH + 1, if there is one."""
+    if orjson is not None:
+        try:  # orjson's serializer refuses the same depth, and answers in C
+            orjson.dumps(data)
+            return
+        except orjson.JSONEncodeError as exc:
+            if "Recursion" in str(exc):
+                raise json.JSONDecodeError(f"nested more than {MAX_DEPTH} deep", text, _too_deep_at(text)) from None
+            # an integer beyond 64 bits stopped it: measure in Python
+    if not _depth_within(data):
+        raise json.JSONDecodeError(f"nested more than {MAX_DEPTH} deep", text, _too_deep_at(text))
+
+
+def _depth_within(data: Json) -> bool:
+    """Whether `data` nests MAX_DEPTH containers deep at most (a walk without recursion)."""
+    stack: list[tuple[Json, int]] = [(data, 1)]
+    while stack:
+        value, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            return False
+        children = value.values() if isinstance(value, dict) else value if isinstance(value, list) else ()
+        stack.extend((child, depth + 1) for child in children if isinstance(child, (dict, list)))
+    return True
+
+
+def _too_deep_at(text: str) -> int:
+    """The offset of the bracket opening level MAX_DEPTH + 1 (strings skipped); 0 if none is found."""
+    depth = 0
+    for token in _TOKENS.finditer(text):
+        char = token.group()
+        if char in "[{":
+            depth += 1
+            if depth > MAX_DEPTH:
+                return token.start()
+        elif char in "]}":
+            depth -= 1
+    return 0
 
 
 def _refuse_constant(name: str) -> Json:
     raise _Constant(name)
+
+
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise _Constant(text)  # 1e400 reads as infinity, which JSON cannot write back
+    return value

@@ -5,12 +5,13 @@ from __future__ import annotations
 import functools
 import re
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from . import texts
 from .archive import read_plan
-from .documents import SOURCE_FOLDER, is_form
+from .documents import SOURCE_FOLDER, is_form, kind_of
 from .eras import detect_era
 from .errors import SourceError
 from .files import write_tree
@@ -54,6 +55,7 @@ def source_files(plan: Plan) -> dict[str, bytes]:
     """The source tree of a plan: relative path -> content."""
     tree = _Tree()
     for entry in plan.entries:
+        _refuse_lost(plan.source_of(entry.name), entry.name)
         # Each unpack step returns a new document sharing every part it leaves as it is with the
         # plan's: copying whole documents to edit a few strings was a fifth of the unpack's time.
         data = entry.data
@@ -72,6 +74,15 @@ def source_files(plan: Plan) -> dict[str, bytes]:
     tree.add_bytes(SETTINGS, source_bytes(build_settings(plan)))
     tree.add(".gitattributes", GITATTRIBUTES)
     return tree.files
+
+
+def _refuse_lost(where: str, name: str) -> None:
+    """An entry that build would not read back is refused: unpacking must lose nothing silently."""
+    if any(part.startswith(".") for part in name.split("/")):
+        raise SourceError.at(where, "entry is hidden (a name starting with '.'): build would leave it out")
+    if kind_of(name) is None:
+        raise SourceError.at(where, "entry is not a plan document (see docs/source-format.md): "
+                             "build would leave it out")
 
 
 def _each(items: Json, change: Callable[[dict[str, Json]], Json]) -> Json:
@@ -119,8 +130,8 @@ def _unpack_form(tree: _Tree, entry_name: str, form: dict[str, Json], where: str
             names_by_id[item["id"].lower()] = item["propertyName"]
         return item
 
-    sections = _each(form.get("layoutSections"),
-                     lambda section: _replaced(section, {"sectionItems": _each(section.get("sectionItems"), unpack_item)}))
+    sections = _each(form.get("layoutSections"), lambda section: _replaced(
+        section, {"sectionItems": _each(section.get("sectionItems"), unpack_item)}))
 
     def unpack_email(template: dict[str, Json]) -> Json:
         template = _name_references(template, "emailSubject", names_by_id, where)
@@ -224,6 +235,8 @@ class _Tree:
         self.add_bytes(path, text.encode("utf-8"))
 
     def add_bytes(self, path: str, data: bytes) -> None:
+        if path in self.files:  # a document's name is never a pulled-out file's, but if it were...
+            raise SourceError.at(path, "two parts of the export would become this one file")
         self.files[path] = data
         self._taken.add(path.lower())
 
