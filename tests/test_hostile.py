@@ -145,6 +145,8 @@ def test_hostile_case(case: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
         (target / name).write_text(text, encoding="utf-8")
     for link, pointee in spec.get("links", {}).items():
         (target / link).parent.mkdir(parents=True, exist_ok=True)
+        if os.path.lexists(target / link):
+            os.unlink(target / link)  # the link stands in for a file of the sample
         os.symlink(fill(pointee), target / link)
     if "zip" in spec:
         make_zip(spec["zip"], folder, work, tmp_path / "case.zip")

@@ -253,7 +253,7 @@ def test_a_constant_named_like_a_secret_should_travel_blank(tmp_path: Path, caps
 def test_an_unreadable_file_is_a_problem_in_json_too(tmp_path: Path) -> None:
     shutil.copytree(CASES / "clean", tmp_path / "clean")
     (tmp_path / "clean" / "plan" / "canvases").mkdir(exist_ok=True)
-    (tmp_path / "clean" / "plan" / "canvases" / "Flow.json").symlink_to(tmp_path / "nowhere.json")
+    (tmp_path / "clean" / "plan" / "canvases" / "Flow.json").symlink_to(tmp_path / "clean" / "nowhere.json")
     code, output = run("validate", str(tmp_path / "clean"), "--format", "json")
     assert code == 1
     assert json.loads(output) == [{"file": str(tmp_path / "clean/plan/canvases/Flow.json"), "line": None,

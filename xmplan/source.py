@@ -6,12 +6,9 @@ import datetime
 import functools
 import json
 import os
-import traceback
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Mapping
-
-import jinja2
 
 from . import texts
 from .canonical import entry_order_key
@@ -32,6 +29,7 @@ from .layout import (
 )
 from .model import ENGINE, DateTime, Entry, Json, Plan, objects
 from .rules import check_levels
+from .templates import Renderer, TemplateFailure
 
 DEFAULT_TIME: DateTime = (2021, 1, 1, 0, 0, 0)
 
@@ -72,7 +70,7 @@ def load_source(root: Path, values: Mapping[str, Any] | None = None) -> Plan:
 # Problems that leave a document out of the plan read: other files' references to it would be
 # reported as dangling, so cross-references wait until they are fixed.
 UNREAD_RULES = frozenset({"json-syntax", "document-type", "encoding", "template-syntax", "template-undefined",
-                          "template", "template-twin"})
+                          "template", "template-twin", "symlink"})
 
 
 def read_source(root: Path, values: Mapping[str, Any] | None = None) -> tuple[Plan, list[Problem]]:
@@ -244,11 +242,19 @@ class _Reader:
         path = self.root / relative
         if not path.is_file():
             return default
+        if not self.inside(relative):
+            raise SourceError.at(self.display(relative), "a symlink to a place outside the source tree "
+                                 f"({os.path.realpath(path)}): not followed", "symlink")
         data = self.parse(relative, self.read(relative))
         self.raise_problems()
         if not isinstance(data, dict):
             raise SourceError.at(self.display(relative), "must hold a JSON object")
         return data
+
+    def inside(self, relative: str) -> bool:
+        """Whether a path of the tree stays inside it once every symlink on the way is followed."""
+        inside = os.path.realpath(self.base)
+        return os.path.commonpath([inside, os.path.realpath(self.display(relative))]) == inside
 
     def read(self, relative: str) -> str:
         if relative in self.rendered:
@@ -271,10 +277,27 @@ class _Reader:
 
     @functools.cached_property
     def all_files(self) -> list[str]:
-        """Every file under plan/ and scripts/, relative to the root, sorted; hidden ones left out."""
+        """Every file under plan/ and scripts/, relative to the root, sorted; hidden ones left out.
+
+        A symlink is listed only if it leads to a file inside the tree; one leading outside is a
+        problem, never read: it would put any file the builder can read in the zip.
+        """
         found: list[str] = []
+        links: list[str] = []
         for top in TOP_FOLDERS:
-            _list_files(self.display(top), top, found)
+            if os.path.islink(self.display(top)):
+                links.append(top)
+            else:
+                _list_files(self.display(top), top, found, links)
+        for link in links:
+            if not self.inside(link):
+                self.problems.append(Problem(Location(self.display(link)), "a symlink to a place outside the "
+                                             f"source tree ({os.readlink(self.display(link))}): not followed",
+                                             "error", "symlink"))
+            elif link in TOP_FOLDERS:
+                _list_files(self.display(link), link, found, [])  # plan/ -> a folder of the tree: read it there
+            elif not os.path.isdir(self.display(link)):
+                found.append(link)
         return sorted(found)
 
     @functools.cached_property
@@ -282,9 +305,7 @@ class _Reader:
         return frozenset(self.all_files)
 
     def render_all(self, context: Mapping[str, Any]) -> None:
-        environment = jinja2.Environment(loader=jinja2.FileSystemLoader(str(self.root)),
-                                         undefined=jinja2.StrictUndefined, keep_trailing_newline=True,
-                                         autoescape=False)
+        renderer = Renderer(self.template_source)
         for relative in self.all_files:
             if relative.endswith(".j2"):
                 if relative[: -len(".j2")] in self.file_set:
@@ -292,27 +313,17 @@ class _Reader:
                                                  f"both this template and {relative[:-3]} exist: keep one",
                                                  "error", "template-twin"))
                     continue
-                text = self.render(environment, relative, context)
-                if text is not None:
-                    self.rendered[relative[: -len(".j2")]] = text
+                try:
+                    self.rendered[relative[: -len(".j2")]] = renderer.render(relative, context)
+                except TemplateFailure as failure:
+                    self.problems.append(Problem(Location(self.display(relative), failure.line), failure.message,
+                                                 "error", failure.rule))
 
-    def render(self, environment: jinja2.Environment, relative: str, context: Mapping[str, Any]) -> str | None:
-        where = self.display(relative)
-        try:
-            return environment.get_template(relative).render(context)
-        except jinja2.TemplateSyntaxError as exc:
-            self.problems.append(Problem(Location(where, exc.lineno), f"template syntax error: {exc.message}",
-                                         "error", "template-syntax"))
-        except jinja2.UndefinedError as exc:
-            frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename.endswith(relative)]
-            line = frames[-1].lineno if frames else None
-            self.problems.append(Problem(Location(where, line), f"undefined template value: {exc.message}",
-                                         "error", "template-undefined"))
-        except jinja2.TemplateError as exc:
-            self.problems.append(Problem(Location(where), f"template error: {exc}", "error", "template"))
-        except UnicodeDecodeError as exc:
-            self.problems.append(Problem(Location(where), f"not UTF-8 text (byte {exc.start})", "error", "encoding"))
-        return None
+    def template_source(self, relative: str) -> str | None:
+        """What a template (or its `include`) reads: a file of the tree's listing, nothing else."""
+        if relative not in self.file_set:
+            return None
+        return _read_bytes(self.display(relative)).decode("utf-8")
 
     def documents(self) -> dict[str, Json]:
         names = {name for name in self.all_files if not name.endswith(".j2")} | set(self.rendered)
@@ -396,9 +407,10 @@ class _Reader:
             return []
 
 
-def _list_files(folder: str, relative: str, found: list[str]) -> None:
+def _list_files(folder: str, relative: str, found: list[str], links: list[str]) -> None:
     """Add the files under `folder` to `found` as `relative/...` paths, as os.walk finds them:
-    hidden names left out, folders that are symlinks listed in neither, unreadable ones skipped.
+    hidden names left out, symlinks (to files or folders) put in `links` instead, unreadable
+    folders skipped.
 
     Not os.walk: it asks the system again whether each folder is a symlink, which scandir's
     entries already tell; listing a tree took twice as long.
@@ -411,10 +423,12 @@ def _list_files(folder: str, relative: str, found: list[str]) -> None:
     for entry in entries:
         if entry.name.startswith("."):
             continue
-        if not entry.is_dir():
+        if entry.is_symlink():
+            links.append(f"{relative}/{entry.name}")
+        elif entry.is_dir():
+            _list_files(entry.path, f"{relative}/{entry.name}", found, links)
+        else:
             found.append(f"{relative}/{entry.name}")
-        elif not entry.is_symlink():
-            _list_files(entry.path, f"{relative}/{entry.name}", found)
 
 
 def _read_bytes(path: str) -> bytes:
