@@ -178,3 +178,8 @@ def test_uninstall_with_another_installations_jwt_is_401(hc: HipChat, addon: tup
                                         headers={"Authorization": "JWT " + sign(attacker, attacker_secret)})
     assert response.status_code == 401
     assert store.get_installation(victim) is not None
+
+
+def test_big_bodies_are_refused(client: FlaskClient) -> None:
+    response = client.post("/installable", data=b"{" + b" " * 300_000 + b"}", content_type="application/json")
+    assert response.status_code == 413

@@ -18,6 +18,7 @@ from .store import Store
 
 log = logging.getLogger("xmplan.hipchat.addon")
 F = TypeVar("F", bound=Callable[..., Any])
+MAX_BODY = 256 * 1024
 
 
 @dataclass(frozen=True)
@@ -86,6 +87,8 @@ def create_app(config: AddonConfig) -> Flask:
     from .install import bp as install_bp
 
     app = Flask(__name__)
+    # Every body the add-on takes (install callback, forms, an invitation) is small; refuse big ones early.
+    app.config["MAX_CONTENT_LENGTH"] = MAX_BODY
     app.extensions["xmplan_addon"] = Addon(config)
     app.register_blueprint(install_bp)
     app.register_blueprint(configure_bp)
