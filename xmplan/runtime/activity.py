@@ -13,6 +13,7 @@ def activity_log(outcome: Outcome) -> str:
     lines = [f"Integration {json.dumps(outcome.integration)}"]
     for step in outcome.steps:
         lines += [f"  {line}" for line in _step(step)]
+    lines += [f"NOTE {note}" for note in outcome.notes]
     if outcome.error is not None:
         kind = "TIMEOUT" if outcome.error.timeout else "FAILED"
         lines.append(f"{kind} {outcome.error}")

@@ -132,7 +132,7 @@ class Runtime:
         to_run, form = self._prepare(record, code)
         host = Host(self._setup(record, request, form), self.fakes.session())
         error = self._execute(to_run, host)
-        return Outcome(name, tuple(host.steps), error)
+        return Outcome(name, tuple(host.steps), error, notes=host.notes)
 
     def run_step(self, name: str, inputs: Mapping[str, str] | None = None, *, endpoint: str | None = None,
                  request: Request | Mapping[str, Json] | None = None) -> Outcome:

@@ -65,6 +65,16 @@ def trigger_problems(form: BoundForm, posted: Json) -> list[str]:
     return problems
 
 
+def shape_problems(posted: Json) -> list[str]:
+    """What xMatters refuses in any trigger, whatever its form: the shape of the object."""
+    if not isinstance(posted, dict):
+        return ["The request body must be a JSON object."]
+    problems = []
+    if posted.get("properties") is not None and not isinstance(posted["properties"], dict):
+        problems.append("'properties' must be an object of property names and values.")
+    return problems + _recipient_problems(posted.get("recipients"), _formats(posted))
+
+
 def _formats(posted: dict) -> set[str]:
     formats = set()
     if OLD_FIELDS & posted.keys():

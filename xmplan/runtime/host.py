@@ -15,7 +15,8 @@ from urllib.parse import quote
 
 from . import jxon
 from .fakes import FakeSession
-from .forms import BoundForm, trigger_problems
+from .forms import BoundForm, shape_problems, trigger_problems
+from .budget import OUTPUT_LIMIT, OutputBudget
 from .outcome import ConsoleLine, Event, HttpCall, HttpResponse, Rejected, SentRequest, Step
 from .pool import remaining_time
 
@@ -72,12 +73,14 @@ def header_aliases(headers: Mapping[str, str]) -> dict[str, str]:
 class Host:
     """Callable as the engine's host function; `steps` holds what happened, in order."""
 
-    def __init__(self, setup: RunSetup, fakes: FakeSession, send: Callable[..., HttpResponse] | None = None) -> None:
+    def __init__(self, setup: RunSetup, fakes: FakeSession, send: Callable[..., HttpResponse] | None = None,
+                 output_limit: int = OUTPUT_LIMIT) -> None:
         self.setup = setup
         self.fakes = fakes
         self.send = send or send_real
         self.steps: list[Step] = []
         self.outputs: dict[str, str] = {}  # what a Flow Designer step wrote to `output`
+        self.budget = OutputBudget(output_limit)
         self._next_event_id = 1000001
         self._operations: dict[str, Callable[[Json], Json]] = {
             "init": self._init, "console": self._console, "http": self._http, "authenticate": self._authenticate,
@@ -89,10 +92,16 @@ class Host:
         handler = self._operations.get(operation)
         try:
             if handler is None:
-                raise HostFailure(f"unknown host operation {operation!r}")
-            return json.dumps({"ok": handler(json.loads(text))})
+                raise HostFailure(f"unknown host operation {_shown(operation)}")
+            value = _argument(operation, text)
+            return json.dumps({"ok": handler(value)})
         except HostFailure as exc:
             return json.dumps({"error": str(exc)})
+
+    @property
+    def notes(self) -> tuple[str, ...]:
+        """What the run did that is not all in `steps`: output past the run's limit."""
+        return self.budget.notes()
 
     def _init(self, _: Json) -> Json:
         request = self.setup.request
@@ -110,7 +119,9 @@ class Host:
         self.outputs = {str(k): str(v) for k, v in (values or {}).items()}
 
     def _console(self, value: Json) -> None:
-        self.steps.append(ConsoleLine(str(value.get("level", "log")), str(value.get("text", ""))))
+        text = self.budget.fit(str(value.get("text", "")), "console")
+        if text is not None:
+            self.steps.append(ConsoleLine(str(value.get("level", "log"))[:20], text))
 
     def _base_url(self, endpoint: Json) -> str:
         endpoint = self.setup.endpoint_aliases.get(endpoint, endpoint) if isinstance(endpoint, str) else endpoint
@@ -122,6 +133,8 @@ class Host:
     def _http(self, options: Json) -> Json:
         endpoint = options.get("endpoint")
         endpoint = self.setup.endpoint_aliases.get(endpoint, endpoint) if isinstance(endpoint, str) else endpoint
+        if not isinstance(options.get("headers") or {}, dict):
+            raise HostFailure("http.request: 'headers' must be an object")
         base = self._base_url(endpoint)
         path = str(options.get("path") or "")
         method = str(options.get("method") or "GET").upper()
@@ -132,13 +145,18 @@ class Host:
         if options.get("json") and not any(k.lower() == "content-type" for k in headers):
             headers["Content-Type"] = "application/json"
         body = options.get("body")
+        if body is not None and not isinstance(body, str):
+            raise HostFailure("http.request: the body must be text")
         sent = SentRequest(endpoint, method, path, url, headers, body)
-        call = vars(sent)
         response, real = self._answer(sent)
+        recorded = {**vars(sent), "body": self.budget.fit(body, "http")}
         if isinstance(response, str):
-            self.steps.append(HttpCall(**call, response=None, error=response, real=real))
+            self.steps.append(HttpCall(**recorded, response=None, error=response, real=real))
             raise HostFailure(response)
-        self.steps.append(HttpCall(**call, response=response, real=real))
+        kept = self.budget.fit(response.body, "http")
+        shown = response if kept == response.body else HttpResponse(response.status, kept or "", response.headers,
+                                                                      response.reason)
+        self.steps.append(HttpCall(**recorded, response=shown, real=real))
         return {"statusCode": response.status, "statusMessage": response.reason or _reason(response.status),
                 "body": response.body, "headers": dict(response.headers)}
 
@@ -185,7 +203,7 @@ class Host:
         form_uuid = _TRIGGER_PATH.match(sent.path).group(1)
         try:
             posted = json.loads(sent.body or "null")
-        except ValueError:
+        except (ValueError, RecursionError):
             posted = sent.body
         form = self.setup.form if form_uuid == self.setup.form_uuid else None
         status, body = self._create_event(posted, form, form_uuid)
@@ -202,7 +220,7 @@ class Host:
     def _form_post(self, posted: Json) -> Json:
         if not self.setup.form_uuid:
             body = _error_body(400, "This integration is not bound to a form, so it cannot post one.")
-            self.steps.append(Rejected(400, body, posted))
+            self.steps.append(Rejected(400, body, self._recorded(posted)))
             return {"statusCode": 400, "body": json.dumps(body)}
         status, body = self._create_event(posted, self.setup.form, self.setup.form_uuid)
         return {"statusCode": status, "body": json.dumps(body)}
@@ -210,37 +228,78 @@ class Host:
     def _create_event(self, posted: Json, form: BoundForm | None, form_uuid: str) -> tuple[int, Json]:
         notes = []
         if form is None:
-            notes.append(f"form {form_uuid} is not in this plan, so the trigger was not checked")
-            problems = [] if isinstance(posted, dict) else ["The request body must be a JSON object."]
+            notes.append(f"form {form_uuid} is not in this plan, so only the trigger's shape was checked")
+            problems = shape_problems(posted)
         else:
             problems = trigger_problems(form, posted)
         if problems:
             body = _error_body(400, " ".join(problems))
-            self.steps.append(Rejected(400, body, posted))
+            self.steps.append(Rejected(400, body, self._recorded(posted)))
             return 400, body
         recipients = posted.get("recipients")
         if not recipients:
             notes.append("no recipients: xMatters sends to the form's default recipients (not in the export)")
         event_id, self._next_event_id = self._next_event_id, self._next_event_id + 1
+        properties = dict(posted.get("properties") or {})
+        recorded_properties, recorded_posted = properties, self._recorded(posted)
+        if recorded_posted is None:
+            recorded_properties, recorded_posted = {}, {}
+            notes.append("properties and trigger not recorded: the run reached its output limit")
         event = Event(str(uuid.uuid4()), event_id, form.name if form else form_uuid,
-                      dict(posted.get("properties") or {}), tuple(recipients) if recipients else None,
-                      posted, tuple(notes))
+                      recorded_properties, tuple(recipients) if recipients else None,
+                      recorded_posted, tuple(notes))
         self.steps.append(event)
         created = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
         return 200, {"id": event.id, "eventId": event_id, "status": "ACTIVE", "created": created,
                      "requestId": self.setup.request.request_id,
-                     "form": {"id": form_uuid, "name": event.form}, "properties": event.properties,
+                     "form": {"id": form_uuid, "name": event.form}, "properties": properties,
                      "links": {"self": f"/api/xm/1/events/{event.id}"}}
+
+    def _recorded(self, value: Json) -> Json:
+        """`value` while the run's output limit lasts, then None."""
+        text = json.dumps(value)
+        return value if self.budget.fit(text, "event") == text else None
 
     def _jxon_parse(self, value: Json) -> Json:
         try:
-            tree = jxon.parse(str(value.get("xml", "")), value.get("config"))
+            tree = jxon.parse(str(value.get("xml", "")), _config(value))
         except jxon.XmlError as exc:
             raise HostFailure(f"JXON.parse: {exc}") from None
         return {"tree": tree, "dated": jxon.DATE_KEY in json.dumps(tree)}
 
     def _jxon_stringify(self, value: Json) -> str:
-        return jxon.stringify(value.get("value"), value.get("config"))
+        try:
+            return jxon.stringify(value.get("value"), _config(value))
+        except jxon.XmlError as exc:
+            raise HostFailure(f"JXON.stringify: {exc}") from None
+
+
+# The operations whose value must be an object (form.post takes any value: xMatters refuses the wrong ones).
+_OBJECT_ARGUMENTS = frozenset({"console", "http", "authenticate", "jxon.parse", "jxon.stringify"})
+
+
+def _argument(operation: str, text: str) -> Json:
+    """The host call's JSON value; misuse (a script calling the host function itself) is a JS error."""
+    try:
+        value = json.loads(text)
+    except RecursionError:
+        raise HostFailure(f"{operation}: the value is nested too deeply") from None
+    except ValueError:
+        raise HostFailure(f"{operation}: the host function takes JSON text") from None
+    if operation in _OBJECT_ARGUMENTS and not isinstance(value, dict):
+        raise HostFailure(f"{operation}: the host function takes a JSON object")
+    return value
+
+
+def _config(value: Json) -> Json:
+    config = value.get("config")
+    if config is not None and not isinstance(config, dict):
+        raise HostFailure("JXON.config: the options must be an object")
+    return config
+
+
+def _shown(text: str) -> str:
+    return json.dumps(text if len(text) <= 60 else text[:57] + "...")
 
 
 def _reason(status: int) -> str:

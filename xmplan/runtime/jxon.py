@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from typing import Any, Mapping
+import xml.dom
 from xml.dom import Node, minidom
 from xml.parsers.expat import ExpatError
 
@@ -14,6 +15,7 @@ DEFAULTS = {"valueKey": "keyValue", "attrPrefix": "@", "lowerCaseTags": True, "t
             "autoDate": True, "parseValues": True, "ignorePrefixedNodes": False}
 _NUMBER = re.compile(r"^\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*$|^\s*0[xX][0-9a-fA-F]+\s*$")
 _FLOAT_PREFIX = re.compile(r"^\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?")
+MAX_DEPTH = 500  # elements inside elements (JXON.parse), objects inside objects (JXON.stringify)
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})?)?$")
 
 
@@ -29,10 +31,12 @@ def parse(xml: str, config: Mapping[str, Json] | None = None) -> Json:
         document = minidom.parseString(xml.encode("utf-8"))
     except ExpatError as exc:
         raise XmlError(f"not well-formed XML: {exc}") from None
-    return _tree(document, options)
+    return _tree(document, options, 0)
 
 
-def _tree(parent: Node, options: Mapping[str, Json]) -> Json:
+def _tree(parent: Node, options: Mapping[str, Json], depth: int) -> Json:
+    if depth > MAX_DEPTH:
+        raise XmlError(f"elements are nested more than {MAX_DEPTH} deep")
     result: Json = True if options["trueIsEmpty"] else ""
     count = 0
     text = ""
@@ -54,7 +58,7 @@ def _tree(parent: Node, options: Mapping[str, Json]) -> Json:
             if count == 0:
                 result = {}
             name = _name(node.nodeName, options)
-            content = _tree(node, options)
+            content = _tree(node, options, depth + 1)
             if name in result:
                 if not isinstance(result[name], list):
                     result[name] = [result[name]]
@@ -95,11 +99,18 @@ def stringify(value: Json, config: Mapping[str, Json] | None = None) -> str:
     """A JS object back to XML text (element per key, `@name` attributes, `keyValue` text)."""
     options = {**DEFAULTS, **(config or {})}
     document = minidom.Document()
-    _build(document, document, value, options)
+    try:
+        _build(document, document, value, options, 0)
+    except xml.dom.HierarchyRequestErr:
+        raise XmlError("an XML document has one root element: give an object with one member") from None
+    except xml.dom.DOMException as exc:
+        raise XmlError(f"cannot make XML of this value ({type(exc).__name__})") from None
     return "".join(child.toxml() for child in document.childNodes)
 
 
-def _build(document: minidom.Document, parent: Node, value: Json, options: Mapping[str, Json]) -> None:
+def _build(document: minidom.Document, parent: Node, value: Json, options: Mapping[str, Json], depth: int) -> None:
+    if depth > MAX_DEPTH:
+        raise XmlError(f"objects are nested more than {MAX_DEPTH} deep")
     if isinstance(value, dict) and DATE_KEY not in value:
         for key, item in value.items():
             if key == options["valueKey"]:
@@ -110,7 +121,7 @@ def _build(document: minidom.Document, parent: Node, value: Json, options: Mappi
                 for element_value in item if isinstance(item, list) else [item]:
                     element = document.createElement(key)
                     parent.appendChild(element)
-                    _build(document, element, element_value, options)
+                    _build(document, element, element_value, options, depth + 1)
     elif value is True and options["trueIsEmpty"]:
         return
     elif value is not None and parent is not document:

@@ -113,6 +113,7 @@ class Outcome:
     steps: tuple[Step, ...]
     error: Failure | None = None
     outputs: Mapping[str, str] | None = None  # a Flow Designer step's `output[...]` (None: not a step run)
+    notes: tuple[str, ...] = ()  # what the steps leave out: output past the run's limit
 
     @property
     def events(self) -> tuple[Event, ...]:
@@ -150,4 +151,5 @@ class Outcome:
             "http": [_masked(asdict(h)) for h in self.http],
             "console": [asdict(c) for c in self.console],
             "error": asdict(self.error) if self.error else None,
+            "notes": list(self.notes),
         }

@@ -158,7 +158,12 @@ def _function_call(self, this, args=()):  # noqa: ANN001, ANN202 - js2py's signa
             message = e.message  # js2py's Python 2 idiom, kept for identical messages
         except Exception:  # noqa: BLE001
             message = repr(e)
-        raise base.MakeError("RangeError", message)
+        raise base.MakeError("RangeError", message) from None
+    except (base.PyJsException, MemoryError):
+        raise
+    except Exception as e:  # noqa: BLE001 - a js2py bug in a built-in: an error the script can catch
+        kind = "TypeError" if isinstance(e, (TypeError, AttributeError)) else "Error"
+        raise base.MakeError(kind, f"js2py cannot do this ({type(e).__name__}: {e})"[:300]) from None
 
 
 _EXACT = 2.0 ** 53  # every integer below is exactly representable, so its digits are the shortest

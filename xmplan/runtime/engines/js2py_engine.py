@@ -16,13 +16,11 @@ stop can land after its run ended) and the next run gets a new one.
 from __future__ import annotations
 
 import ctypes
-import os
 import queue
 import threading
 import time
 import weakref
 from dataclasses import dataclass, field
-from pathlib import Path
 from types import TracebackType
 from typing import Any, Callable, Sequence
 
@@ -31,14 +29,13 @@ from js2py.base import PyJsException
 from xmplan.errors import ScriptError
 from xmplan.runtime.engine import HostFunction, Script
 from xmplan.runtime.engines import _errors
+from xmplan.runtime.engines._memory import resident
 from xmplan.runtime.engines._js2py_sandbox import BuiltinsSnapshot, HostAbort, Image, harden, new_globals
 from xmplan.runtime.engines._js2py_translate import Compiled, TranslationCache, TranslationError
 
 DEFAULT_MEMORY_LIMIT = 256 * 1024 * 1024
 _POLL_SECONDS = 0.01
 _STOP_GRACE_SECONDS = 2.0
-_STATM = Path("/proc/self/statm")
-_PAGE_SIZE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
 
 
 class _Stop(BaseException):
@@ -252,7 +249,4 @@ def _locate(tb: TracebackType | None, compiled: list[tuple[Script, Compiled]],
 
 
 def _rss() -> int | None:
-    try:
-        return int(_STATM.read_text().split()[1]) * _PAGE_SIZE
-    except (OSError, IndexError, ValueError):
-        return None
+    return resident()

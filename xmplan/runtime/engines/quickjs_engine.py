@@ -34,6 +34,7 @@ from dukpy import _dukpy
 from xmplan.errors import XmplanError
 from xmplan.runtime.engine import HOST_GLOBAL, HostFunction, Script
 from xmplan.runtime.engines import _errors
+from xmplan.runtime.engines._memory import resident
 
 _HOST_NAME = HOST_GLOBAL.encode()
 # dukpy defines `call_python` and `dukpy` before every evaluation; the host function keeps the
@@ -109,6 +110,7 @@ class QuickJSEngine:
         if threading.current_thread() is not threading.main_thread():
             raise XmplanError.at("<engine>", "the quickjs engine enforces time limits only on the main thread")
         run = _Run(host)
+        before = resident()
         interpreter = _Interpreter(run)
         interpreter.eval(_BOOTSTRAP)
 
@@ -145,7 +147,11 @@ class QuickJSEngine:
         if run.timed_out:
             raise _errors.timeout_error(scripts[max(index, 0)].filename, None, time_limit)
         if failure is not None:
-            raise _script_error(str(failure), scripts, run.starts, index) from None
+            text = str(failure)
+            if text in _BARE_VALUES and _grew(before, _OUT_OF_MEMORY_GROWTH):
+                # QuickJS had no memory left to make its "out of memory" error, and threw null.
+                raise _errors.memory_error(scripts[index].filename, None, "QuickJS heap limit, 128 MiB") from None
+            raise _script_error(text, scripts, run.starts, index) from None
 
     @staticmethod
     def _evaluate(interpreter: _Interpreter, scripts: Sequence[Script], run: _Run) -> list[Any]:
@@ -161,6 +167,13 @@ class QuickJSEngine:
 
 
 _EVAL_CODE = _Interpreter.eval.__code__
+_BARE_VALUES = ("null", "undefined")
+_OUT_OF_MEMORY_GROWTH = 96 * 1024 * 1024  # most of the 128 MiB heap is still held when the error is seen
+
+
+def _grew(before: int | None, amount: int) -> bool:
+    now = resident()
+    return before is not None and now is not None and now - before >= amount
 
 
 def _script_error(text: str, scripts: Sequence[Script], starts: list[int], index: int) -> XmplanError:
