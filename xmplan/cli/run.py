@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import argparse
 import json
-from pathlib import Path
 from typing import Any, TextIO
 
-from ..errors import Location, UsageError, XmplanError
+from ..errors import UsageError, XmplanError
 from .options import add_format, add_set, parse_assignments
 
 # The runtime's engine names, spelled here so that `xmplan run --help` imports no runtime
@@ -68,8 +67,6 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _read_json(filename: str) -> Any:
-    text = Path(filename).read_text(encoding="utf-8")
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise XmplanError.at(Location(filename, exc.lineno, exc.colno), f"not JSON: {exc.msg}") from None
+    from ..runtime.inputs import read_json_file
+
+    return read_json_file(filename)

@@ -1,22 +1,24 @@
-"""An outcome as a readable activity log, in the order things happened."""
+"""An outcome as a readable activity log, in the order things happened, with credentials masked."""
 
 from __future__ import annotations
 
 import json
 
-from .outcome import ConsoleLine, Event, HttpCall, Outcome, Rejected, Step, mask_url
+from .masking import Masker
+from .outcome import ConsoleLine, Event, HttpCall, Outcome, Rejected, Step
 
 MAX_BODY = 300
 
 
 def activity_log(outcome: Outcome) -> str:
+    mask = outcome.masker
     lines = [f"Integration {json.dumps(outcome.integration)}"]
     for step in outcome.steps:
-        lines += [f"  {line}" for line in _step(step)]
+        lines += [f"  {line}" for line in _step(step, mask)]
     lines += [f"NOTE {note}" for note in outcome.notes]
     if outcome.error is not None:
         kind = "TIMEOUT" if outcome.error.timeout else "FAILED"
-        lines.append(f"{kind} {outcome.error}")
+        lines.append(f"{kind} {mask.text(str(outcome.error))}")
     else:
         counts = [_count(len(outcome.events), "event"), _count(len(outcome.http), "HTTP request"),
                   _count(len(outcome.console), "console line")]
@@ -26,32 +28,32 @@ def activity_log(outcome: Outcome) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _step(step: Step) -> list[str]:
+def _step(step: Step, mask: Masker) -> list[str]:
     if isinstance(step, ConsoleLine):
-        return [f"console.{step.level}: {line}" for line in step.text.splitlines() or [""]]
+        return [f"console.{step.level}: {line}" for line in mask.text(step.text).splitlines() or [""]]
     if isinstance(step, Event):
         recipients = json.dumps(list(step.recipients)) if step.recipients else "(form defaults)"
         lines = [f"form.post -> event {step.event_id} created on form {json.dumps(step.form)}",
-                 f"    properties: {_short(json.dumps(step.properties, ensure_ascii=False))}",
-                 f"    recipients: {_short(recipients)}"]
+                 f"    properties: {_short(mask.text(json.dumps(step.properties, ensure_ascii=False)))}",
+                 f"    recipients: {_short(mask.text(recipients))}"]
         return lines + [f"    note: {note}" for note in step.notes]
     if isinstance(step, Rejected):
-        return [f"form.post -> {step.status} {step.body.get('reason', '')}: {step.body.get('message', '')}"]
-    return _http(step)
+        return [mask.text(f"form.post -> {step.status} {step.body.get('reason', '')}: {step.body.get('message', '')}")]
+    return _http(step, mask)
 
 
-def _http(call: HttpCall) -> list[str]:
+def _http(call: HttpCall, mask: Masker) -> list[str]:
     where = "real" if call.real else "fake"
-    head = f"HTTP {call.method} {mask_url(call.url)} (endpoint {json.dumps(call.endpoint)})"
+    head = f"HTTP {call.method} {mask.text(call.url)} (endpoint {json.dumps(call.endpoint)})"
     if call.response is None:
-        lines = [f"{head} -> no response: {call.error}"]
+        lines = [f"{head} -> no response: {mask.text(call.error or '')}"]
     else:
         reason = f" {call.response.reason}" if call.response.reason else ""
         lines = [f"{head} -> {call.response.status}{reason} ({where})"]
     if call.body:
-        lines.append(f"    sent: {_short(call.body)}")
+        lines.append(f"    sent: {_short(mask.text(call.body))}")
     if call.response is not None and call.response.body:
-        lines.append(f"    got: {_short(call.response.body)}")
+        lines.append(f"    got: {_short(mask.text(call.response.body))}")
     return lines
 
 

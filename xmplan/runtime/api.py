@@ -18,6 +18,7 @@ from .engines import get_engine
 from .fakes import Answer, FakeServer
 from .forms import BoundForm, bound_form
 from .host import XMATTERS, Host, InboundRequest, RunSetup
+from .masking import Masker
 from .outcome import Failure, Outcome
 
 __all__ = ["Request", "Runtime", "load_plan"]  # load_plan: how runtime users load a plan
@@ -132,7 +133,7 @@ class Runtime:
         to_run, form = self._prepare(record, code)
         host = Host(self._setup(record, request, form), self.fakes.session())
         error = self._execute(to_run, host)
-        return Outcome(name, tuple(host.steps), error, notes=host.notes)
+        return Outcome(name, tuple(host.steps), error, notes=host.notes, masker=self.masker())
 
     def run_step(self, name: str, inputs: Mapping[str, str] | None = None, *, endpoint: str | None = None,
                  request: Request | Mapping[str, Json] | None = None) -> Outcome:
@@ -147,6 +148,10 @@ class Runtime:
         """Run the flow `integration` triggers; `step_outputs` fakes built-in steps by block label or step id."""
         self.step_outputs.update(step_outputs or {})
         return self.run(integration, request, body=body, headers=headers, parameters=parameters)
+
+    def masker(self) -> Masker:
+        """Masks the credentials of this runtime's runs: secret-named constants and the tokens."""
+        return Masker.for_constants(self.constants, self.tokens.values())
 
     def _prepare(self, record: Json, code: scripts.Code) -> tuple[list[scripts.Script], BoundForm | None]:
         prepared = self._prepared.get(id(record))

@@ -25,6 +25,8 @@ def response_from(value: HttpResponse | Mapping[str, Json]) -> HttpResponse | st
     """
     if isinstance(value, HttpResponse):
         return value
+    if not isinstance(value, Mapping):
+        raise ValueError(f'a fake response must be an object {{"status", "body", "headers"}}, got {_shown(value)}')
     if set(value) == {"error"}:
         return f"{value['error']}"
     unknown = set(value) - {"status", "body", "headers", "reason"}
@@ -32,13 +34,21 @@ def response_from(value: HttpResponse | Mapping[str, Json]) -> HttpResponse | st
         raise ValueError(f"unknown keys in fake response: {', '.join(sorted(unknown))}")
     body = value.get("body", "")
     text = body if isinstance(body, str) else json.dumps(body)
-    headers = {str(k): str(v) for k, v in (value.get("headers") or {}).items()}
+    given = value.get("headers") or {}
+    if not isinstance(given, Mapping):
+        raise ValueError(f"fake response headers must be an object of names and values, got {_shown(given)}")
+    headers = {str(k): str(v) for k, v in given.items()}
     if not isinstance(body, str):
         headers.setdefault("Content-Type", "application/json")
     status = value.get("status", 200)
     if not isinstance(status, int) or not 100 <= status <= 599:
         raise ValueError(f"fake response status must be an HTTP status number, got {status!r}")
     return HttpResponse(status, text, headers, str(value.get("reason") or _phrase(status)))
+
+
+def _shown(value: Json) -> str:
+    text = json.dumps(value) if not isinstance(value, HttpResponse) else repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
 
 
 def _phrase(status: int) -> str:
@@ -84,8 +94,13 @@ class FakeServer:
             path: str | None = None) -> None:
         if not answers:
             raise ValueError(f"no fake response given for endpoint {endpoint!r}")
-        checked = tuple(a if callable(a) else response_from(a) for a in answers)
-        self.rules.append(Rule(endpoint, checked, method, path))
+        checked = []
+        for index, answer in enumerate(answers, 1):
+            try:
+                checked.append(answer if callable(answer) else response_from(answer))
+            except ValueError as exc:
+                raise ValueError(f"answer {index}: {exc}" if len(answers) > 1 else str(exc)) from None
+        self.rules.append(Rule(endpoint, tuple(checked), method, path))
 
     def session(self) -> "FakeSession":
         return FakeSession(tuple(self.rules))

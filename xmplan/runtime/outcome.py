@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import json
-import re
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from typing import Any, Mapping, Union
+
+from .masking import NO_SECRETS, Masker
 
 Json = Any
 
@@ -40,19 +41,28 @@ class HttpResponse:
     reason: str = ""
 
 
-_SECRET_HEADERS = {"authorization", "proxy-authorization", "cookie", "x-api-key", "api-key"}
-_SECRET_QUERY = re.compile(r"([?&](?:[^=&#]*(?:token|key|secret|password|passwd|auth)[^=&#]*)=)[^&#]*", re.IGNORECASE)
-MASK = "****"
-
-
-def mask_url(url: str) -> str:
-    """The URL with the values of credential-like query parameters (`auth_token=...`) masked."""
-    return _SECRET_QUERY.sub(lambda m: m.group(1) + MASK, url)
-
-
 def _masked(call: dict[str, Json]) -> dict[str, Json]:
-    headers = {k: MASK if k.lower() in _SECRET_HEADERS else v for k, v in call["headers"].items()}
-    return {**call, "headers": headers, "url": mask_url(call["url"])}
+    """An HTTP call (asdict output) with credentials masked, no run's secrets known."""
+    return dict(mask_json(call, NO_SECRETS))
+
+
+def mask_json(value: Json, masker: Masker) -> Json:
+    """`value` (asdict output) with every string masked and secret-named headers hidden; a loop,
+    not recursion: a script's event may be nested hundreds deep."""
+    root: list[Json] = [value]
+    stack: list[tuple[Any, Any]] = [(root, 0)]
+    while stack:
+        holder, key = stack.pop()
+        item = holder[key]
+        if isinstance(item, str):
+            holder[key] = masker.text(item)
+        elif isinstance(item, dict):
+            if key == "headers" and all(isinstance(v, str) for v in item.values()):
+                item = holder[key] = masker.headers(item)
+            stack.extend((item, k) for k in item)
+        elif isinstance(item, list):
+            stack.extend((item, i) for i in range(len(item)))
+    return root[0]
 
 
 @dataclass(frozen=True)
@@ -114,6 +124,7 @@ class Outcome:
     error: Failure | None = None
     outputs: Mapping[str, str] | None = None  # a Flow Designer step's `output[...]` (None: not a step run)
     notes: tuple[str, ...] = ()  # what the steps leave out: output past the run's limit
+    masker: Masker = field(default=NO_SECRETS, repr=False, compare=False)  # the run's secrets, for printing
 
     @property
     def events(self) -> tuple[Event, ...]:
@@ -141,15 +152,16 @@ class Outcome:
         return self.error is None
 
     def to_json(self) -> dict[str, Json]:
-        """The outcome as JSON, for printing: credentials in request headers and URLs are masked."""
+        """The outcome as JSON, for printing: credentials are masked everywhere (see `masking`)."""
         shown = {"outputs": dict(self.outputs)} if self.outputs is not None else {}
-        return {
+        data = {
             "integration": self.integration,
             **shown,
             "events": [asdict(e) for e in self.events],
             "rejected": [asdict(r) for r in self.rejected],
-            "http": [_masked(asdict(h)) for h in self.http],
+            "http": [asdict(h) for h in self.http],
             "console": [asdict(c) for c in self.console],
             "error": asdict(self.error) if self.error else None,
             "notes": list(self.notes),
         }
+        return dict(mask_json(data, self.masker))

@@ -9,13 +9,11 @@ from typing import Any, Iterator
 from ..errors import Problem
 from ..locate import Locator
 from ..rules import severity
+from ..secrets import is_secret_name
 from ..model import INTEGRATIONS, PROPERTIES, SCRIPT_STEPS, SHARED_FUNCTIONS, TRIGGER_FILTERS, Plan, form_id, objects
 
 UUID = re.compile(r"[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}")
 _PLACEHOLDER = re.compile(r"\$\{(" + UUID.pattern + r")\}")
-
-_SECRET_NAME = re.compile(r"token|password|passwd|secret|api[ _-]?key|credential", re.IGNORECASE)
-
 
 def check_references(plan: Plan, locator: Locator) -> Iterator[Problem]:
     """Dangling and duplicate references in a sound plan (see `schema.check_schemas`)."""
@@ -38,7 +36,7 @@ def _secrets(plan: Plan, problem) -> Iterator[Problem]:
     """A constant named like a secret should travel blank: the admin fills it in after import."""
     for i, constant in objects(plan.constants):
         name, value = constant.get("name"), constant.get("value")
-        if isinstance(name, str) and _SECRET_NAME.search(name) and isinstance(value, str) and value.strip():
+        if is_secret_name(name) and isinstance(value, str) and value.strip():
             yield problem(INTEGRATIONS, f"/constants/{i}/value", f"constant {name!r} holds a value: keep secrets "
                           "out of the plan (leave it blank and fill it in after import)", "constant-secret")
 
