@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from .masking import Masker
+from .masking import NO_SECRETS, Masker
 from .outcome import ConsoleLine, Event, HttpCall, Outcome, Rejected, Step
 
 MAX_BODY = 300
@@ -28,7 +28,7 @@ def activity_log(outcome: Outcome) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _step(step: Step, mask: Masker) -> list[str]:
+def _step(step: Step, mask: Masker = NO_SECRETS) -> list[str]:
     if isinstance(step, ConsoleLine):
         return [f"console.{step.level}: {line}" for line in mask.text(step.text).splitlines() or [""]]
     if isinstance(step, Event):
