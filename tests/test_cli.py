@@ -19,7 +19,7 @@ from xmplan.runtime.engines import ENGINE_NAMES
 
 ROOT = Path(__file__).resolve().parents[1]
 CASES = Path(__file__).parent / "validate_cases"
-HEAVY = ("xmplan.runtime", "esprima", "flask", "waitress", "js2py", "dukpy")
+HEAVY = ("xmplan.runtime", "tree_sitter", "xmplan.validate.jsparse", "esprima", "flask", "waitress", "js2py", "dukpy")
 
 
 def run(*argv: str) -> tuple[int, str, str]:
