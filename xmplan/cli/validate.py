@@ -1,4 +1,4 @@
-"""`xmplan validate PATH`: every problem of a plan zip or source tree; `--list-rules`: the rules."""
+"""`xmplan validate PATH...`: every problem of plan zips or source trees; `--list-rules`: the rules."""
 
 from __future__ import annotations
 
@@ -12,7 +12,8 @@ from .options import add_format, add_rule, add_set, parse_assignments, parse_rul
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("path", nargs="?", help="a plan zip or a source tree")
+    parser.add_argument("paths", nargs="*", metavar="PATH",
+                        help="plan zips or source trees (many at once, as pre-commit passes them)")
     add_format(parser)
     add_set(parser)
     add_rule(parser)
@@ -26,21 +27,27 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
 
         out.write(listing())
         return 0
-    if args.path is None:
+    if not args.paths:
         raise UsageError("validate needs a PATH (a plan zip or source tree), or --list-rules")
     from ..validate import validate_path
 
-    problems = validate_path(Path(args.path), parse_assignments(args.set), parse_rules(args.rule))
-    errors = sum(p.severity == "error" for p in problems)
-    if args.format == "json":
-        json.dump([problem_json(p) for p in problems], out, indent=2)
-        out.write("\n")
-    else:
-        for problem in problems:
+    values, rules = parse_assignments(args.set), parse_rules(args.rule)
+    # One process for all: schemas, the parser and parsed scripts (libraries repeat) are shared.
+    failed, everything = False, []
+    for path in args.paths:
+        problems = validate_path(Path(path), values, rules)
+        errors = sum(p.severity == "error" for p in problems)
+        failed = failed or errors > 0
+        if args.format == "json":
+            everything += [problem_json(p) for p in problems]
+            continue
+        for problem in problems:  # each names its own file, inside its plan's path
             print(problem, file=out)
-        warnings = len(problems) - errors
-        print(f"{args.path}: {errors} error(s), {warnings} warning(s)", file=out)
-    return 1 if errors else 0
+        print(f"{path}: {errors} error(s), {len(problems) - errors} warning(s)", file=out)
+    if args.format == "json":
+        json.dump(everything, out, indent=2)
+        out.write("\n")
+    return 1 if failed else 0
 
 
 def problem_json(problem: Problem) -> dict[str, Any]:

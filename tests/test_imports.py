@@ -1,0 +1,88 @@
+"""What each command imports, in a fresh interpreter: nothing it does not use (issue #15, cold start).
+
+Forbidden, by command (a module counts with everything under it):
+- `--help` and every `COMMAND --help`: the parser, the runtime, the web stack, jinja2 and jsonschema;
+- `build`, `unpack`, `descriptor`: the parser, the runtime and the web stack;
+- `validate`: the runtime and the web stack; `run`: the web stack.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+PARSER = ("tree_sitter", "tree_sitter_javascript", "esprima", "xmplan.validate.jsparse", "xmplan.validate.jsfacts")
+RUNTIME = ("xmplan.runtime", "dukpy", "js2py")
+WEB = ("flask", "werkzeug", "waitress", "sqlalchemy", "jwt", "requests", "xmplan._web", "xmplan.serve",
+       "xmplan.hipchat.addon", "xmplan.hipchat.standin", "xmplan.demo")
+TEMPLATES_AND_SCHEMAS = ("jinja2", "jsonschema")
+INVITE = {"room": {"id": 4242, "name": "Ops War Room", "link": "https://hipchat.example.com/chat/room/4242"},
+          "recipients": [{"id": "mmcbride", "type": "PERSON"}], "message": "Database is down, please join",
+          "invitedBy": {"name": "Jane Doe", "mentionName": "JaneDoe", "id": 17},
+          "hipchatUrl": "https://hipchat.example.com"}
+_MARK = "--- modules after main ---"
+_SCRIPT = f"""import sys
+from xmplan.cli import main
+try:
+    code = main(sys.argv[1:])
+except SystemExit as exc:
+    code = exc.code or 0
+print({_MARK!r})
+print(code)
+print("\\n".join(sorted(sys.modules)))
+"""
+
+
+def imported_by(argv: list[str], cwd: Path) -> tuple[int, set[str]]:
+    """The exit status of `xmplan ARGV` in a fresh interpreter, and the modules it had loaded by then."""
+    done = subprocess.run([sys.executable, "-c", _SCRIPT, *argv], cwd=cwd, capture_output=True, text=True,
+                          timeout=120, check=True)
+    code, *names = done.stdout.rsplit(_MARK + "\n", 1)[1].splitlines()
+    return int(code), set(names)
+
+
+def loaded(modules: set[str], families: tuple[str, ...]) -> list[str]:
+    return sorted(m for m in modules if any(m == f or m.startswith(f + ".") for f in families))
+
+
+@pytest.fixture(scope="module")
+def plan(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    work = tmp_path_factory.mktemp("imports")
+    tree = work / "tree"
+    shutil.copytree(ROOT / "tests" / "samples" / "minimal", tree)
+    subprocess.run([sys.executable, str(ROOT / "build.py"), "-o", str(work / "dist")], check=True,
+                   capture_output=True, timeout=120)
+    (work / "invite.json").write_text(json.dumps({"body": INVITE}), encoding="utf-8")
+    return {"work": str(work), "tree": str(tree), "zip": str(work / "dist" / "HipChatInvitetoRoom.zip"),
+            "request": str(work / "invite.json"), "values": str(ROOT / "plan" / "values.json")}
+
+
+HELP = PARSER + RUNTIME + WEB + TEMPLATES_AND_SCHEMAS
+CASES = [
+    (["--help"], HELP, ()),
+    (["build", "--help"], HELP, ()),
+    (["unpack", "--help"], HELP, ()),
+    (["validate", "--help"], HELP, ()),
+    (["run", "--help"], HELP, ()),
+    (["build", "{tree}", "-o", "{work}/out"], PARSER + RUNTIME + WEB, ("xmplan.export",)),
+    (["unpack", "{zip}", "{work}/unpacked"], PARSER + RUNTIME + WEB, ("xmplan.unpack",)),
+    (["descriptor", "--values", "{values}"], PARSER + RUNTIME + WEB, ("xmplan.hipchat.descriptor",)),
+    (["validate", "{zip}"], RUNTIME + WEB, ("tree_sitter",)),
+    (["run", "{zip}", "Invite to Room", "--request", "{request}", "--engine", "quickjs"], WEB + ("esprima",),
+     ("xmplan.runtime",)),
+]
+
+
+@pytest.mark.parametrize("argv, forbidden, expected", CASES, ids=[" ".join(c[0][:2]) for c in CASES])
+def test_a_command_loads_only_what_it_uses(argv: list[str], forbidden: tuple[str, ...], expected: tuple[str, ...],
+                                           plan: dict[str, str]) -> None:
+    code, modules = imported_by([a.format(**plan) for a in argv], Path(plan["work"]))
+    assert code == 0
+    assert "xmplan.cli" in modules and all(m in modules for m in expected)  # the test sees what was loaded
+    assert loaded(modules, forbidden) == []
