@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 from addon_fakes import HipChat, make_addon, sign
@@ -23,11 +24,11 @@ class Dialog:
         self.headers = {"Authorization": "JWT " + sign(oauth_id, secret, sub=sub, room_id=room_id)}
         self.page = self.client.get("/dialog/invite", headers=self.headers).get_data(as_text=True)
 
-    def lookup(self, text: str) -> tuple[int, dict[str, object]]:
+    def lookup(self, text: str) -> tuple[int, dict[str, Any]]:
         response = self.client.get("/dialog/invite/recipients", query_string={"q": text}, headers=self.headers)
         return response.status_code, response.get_json()
 
-    def send(self, recipients: list[dict[str, str]], message: str) -> tuple[int, dict[str, object]]:
+    def send(self, recipients: list[dict[str, str]], message: str) -> tuple[int, dict[str, Any]]:
         response = self.client.post("/dialog/invite/send", json={"recipients": recipients, "message": message},
                                     headers=self.headers)
         return response.status_code, response.get_json()

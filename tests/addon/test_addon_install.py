@@ -116,7 +116,7 @@ def test_unreachable_capabilities_url(client: FlaskClient) -> None:
 ])
 def test_room_and_global_installs_can_be_refused(hc: HipChat, tmp_path: Path, room_id: int | None, option: str,
                                                  words: str) -> None:
-    app, store = make_addon(tmp_path, **{option: False})
+    app, store = make_addon(tmp_path, allow_room=option != "allow_room", allow_global=option != "allow_global")
     caps = app.test_client().get("/atlassian-connect.json").get_json()["capabilities"]["installable"]
     assert caps[{"allow_room": "allowRoom", "allow_global": "allowGlobal"}[option]] is False
     oauth_id, secret = hc.new_client()
