@@ -31,6 +31,7 @@ class HipChatState:
     url: str = ""
     clients: dict[str, str] = field(default_factory=dict)  # oauthId -> secret
     self_link: str | None = None  # None: the real capabilities URL
+    token_url: str | None = None  # None: this server's token endpoint
     token_requests: list[dict[str, Any]] = field(default_factory=list)
     notifications: list[dict[str, Any]] = field(default_factory=list)
     rooms: dict[int, dict[str, Any]] = field(default_factory=lambda: {
@@ -51,7 +52,7 @@ def hipchat_app(state: HipChatState) -> Flask:
         return jsonify({
             "name": "HipChat", "key": "hipchat", "description": "stand-in",
             "links": {"self": state.self_link or caps_url, "api": f"{state.url}/v2", "homepage": state.url},
-            "capabilities": {"oauth2Provider": {"tokenUrl": f"{state.url}/v2/oauth/token"},
+            "capabilities": {"oauth2Provider": {"tokenUrl": state.token_url or f"{state.url}/v2/oauth/token"},
                              "hipchatApiProvider": {"url": f"{state.url}/v2/"}},
         })
 
@@ -140,11 +141,11 @@ def sign(oauth_id: str, secret: str, sub: str = "17", room_id: int | None = 4242
     return jwt.encode(claims, secret, algorithm=algorithm)
 
 
-def make_addon(tmp: Path, base_url: str = ADDON_URL, database: str | None = None,
+def make_addon(tmp: Path, base_url: str = ADDON_URL, database: str | None = None, hipchats: tuple[str, ...] = (),
                **options: bool) -> tuple[Flask, Store]:
     vault = Vault(load_key(tmp / "data", environ={}))
     store = Store.open(database or f"sqlite:///{tmp / 'addon.sqlite3'}", vault)
-    app = create_app(AddonConfig(descriptor=descriptor_for(base_url, {}, **options), store=store))
+    app = create_app(AddonConfig(descriptor=descriptor_for(base_url, {}, **options), store=store, hipchats=hipchats))
     return app, store
 
 

@@ -183,3 +183,32 @@ def test_uninstall_with_another_installations_jwt_is_401(hc: HipChat, addon: tup
 def test_big_bodies_are_refused(client: FlaskClient) -> None:
     response = client.post("/installable", data=b"{" + b" " * 300_000 + b"}", content_type="application/json")
     assert response.status_code == 413
+
+
+def test_installs_only_from_the_named_hipchat(hc: HipChat, tmp_path: Path) -> None:
+    app, store = make_addon(tmp_path, hipchats=(hc.url,))
+    client = app.test_client()
+    oauth_id, secret = hc.new_client()
+    assert client.post("/installable", json=hc.install_body(oauth_id, secret)).status_code == 200
+    other = make_addon(tmp_path / "other", hipchats=("https://chat.acme.com",))[0].test_client()
+    stranger, stranger_secret = hc.new_client()
+    refused = other.post("/installable", json=hc.install_body(stranger, stranger_secret))
+    assert refused.status_code == 403 and "only from https://chat.acme.com" in refused.get_json()["error"]
+    assert not [r for r in hc.state.token_requests if r["oauthId"] == stranger]  # nothing fetched for it
+    hc.state.token_url = "http://127.0.0.1:9/v2/oauth/token"  # an allowed HipChat naming a token URL elsewhere
+    try:
+        third, third_secret = hc.new_client()
+        response = client.post("/installable", json=hc.install_body(third, third_secret))
+    finally:
+        hc.state.token_url = None
+    assert response.status_code == 403 and "outside the allowed HipChat" in response.get_json()["error"]
+    assert store.get_installation(third) is None
+
+
+def test_hipchat_option_must_be_a_base_url(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from xmplan.cli import main
+
+    argv = ["hipchat", "serve", "--base-url", ADDON_URL, "--data-dir", str(tmp_path / "d"), "--hipchat", "chat.acme"]
+    assert main(argv) == 2
+    assert "--hipchat must be a HipChat base URL" in capsys.readouterr().err
+    assert not (tmp_path / "d").exists()

@@ -29,6 +29,9 @@ class AddonConfig:
     store: Store
     clock: Callable[[], float] = time.time
     http: Callable[[], requests.Session] = requests.Session
+    # HipChat base URLs installs may come from (`--hipchat`); empty: any. Without it, anyone can make the
+    # add-on fetch a capabilities URL of their choosing, so a production add-on should name its HipChat.
+    hipchats: tuple[str, ...] = ()
 
 
 @dataclass

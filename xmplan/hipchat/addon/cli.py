@@ -32,6 +32,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    f"(default: ${DATA_ENV} or ./hipchat-addon-data)")
     p.add_argument("--values", metavar="FILE", default=None, help="values for the descriptor (key, name, vendor); "
                    "default plan/values.json when it exists")
+    p.add_argument("--hipchat", action="append", default=[], metavar="URL",
+                   help="accept installs only from this HipChat (base URL, repeatable; default: any)")
     p.add_argument("--no-room-installs", action="store_true", help="refuse installs into a single room")
     p.add_argument("--no-global-installs", action="store_true", help="refuse group-wide installs")
 
@@ -65,6 +67,13 @@ def descriptor_for(base_url: str, values: dict[str, str], allow_room: bool = Tru
     return descriptor
 
 
+def checked_hipchat(url: str) -> str:
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname or parts.query or parts.fragment:
+        raise UsageError(f"--hipchat must be a HipChat base URL such as https://chat.acme.com, got {url!r}")
+    return url.rstrip("/")
+
+
 def read_values(path: str | None) -> dict[str, str]:
     from ...cli.descriptor import read_values as read
 
@@ -90,12 +99,13 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
 
     if args.no_room_installs and args.no_global_installs:
         raise UsageError("--no-room-installs and --no-global-installs leave nothing to install")
+    hipchats = tuple(checked_hipchat(url) for url in args.hipchat)
     descriptor = descriptor_for(args.base_url, read_values(args.values), not args.no_room_installs,
                                 not args.no_global_installs)
     data_dir = Path(args.data_dir or os.environ.get(DATA_ENV) or "hipchat-addon-data")
     store = open_store(args.database, data_dir)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    app = create_app(AddonConfig(descriptor=descriptor, store=store))
+    app = create_app(AddonConfig(descriptor=descriptor, store=store, hipchats=hipchats))
     server: Any = waitress.create_server(app, host=args.host, port=args.port, threads=8, ident="xmplan",
                                          clear_untrusted_proxy_headers=True)
     print(f"xMatters add-on for HipChat on http://{server.effective_host}:{server.effective_port}; install it from "

@@ -26,9 +26,17 @@ def same_url(a: str, b: str) -> bool:
     return a.rstrip("/") == b.rstrip("/")
 
 
-def origin(url: str) -> str:
+def allowed(url: str, hipchats: tuple[str, ...]) -> bool:
+    """Whether `url` is on one of the HipChat base URLs (scheme, host and port; any path below)."""
+    if not hipchats:
+        return True
     parts = urlsplit(url)
-    return f"{parts.scheme}://{parts.netloc}"
+    for base in hipchats:
+        allow = urlsplit(base)
+        below = parts.path.startswith(allow.path.rstrip("/") + "/")
+        if (parts.scheme, parts.netloc.lower()) == (allow.scheme, allow.netloc.lower()) and below:
+            return True
+    return False
 
 
 @bp.post("/installable")
@@ -50,6 +58,8 @@ def install() -> tuple[Response, int]:
         return refuse(403, "this add-on cannot be installed in a single room (allowRoom is false)")
     if room_id is None and not installable.get("allowGlobal", True):
         return refuse(403, "this add-on cannot be installed for the whole group (allowGlobal is false)")
+    if not allowed(caps_url, state.config.hipchats):
+        return refuse(403, f"this add-on takes installs only from {', '.join(state.config.hipchats)}")
     old = state.store.get_installation(oauth_id)
     if old is not None and old.oauth_secret != secret:
         return refuse(409, f"installation {oauth_id} exists with a different secret")
@@ -62,6 +72,8 @@ def install() -> tuple[Response, int]:
             return refuse(400, f"the capabilities URL {caps_url} does not match the document's self link "
                                f"{self_link!r}")
         token_url, api_url = endpoints(caps)
+        if not (allowed(token_url, state.config.hipchats) and allowed(api_url, state.config.hipchats)):
+            return refuse(403, "the capabilities document points at a token or API URL outside the allowed HipChat")
         scopes = tuple(state.config.descriptor["capabilities"]["hipchatApiConsumer"]["scopes"])
         token = request_token(session, token_url, oauth_id, secret, scopes, state.config.clock())
     except InstallationGone:

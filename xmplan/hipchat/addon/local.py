@@ -26,10 +26,12 @@ class _Late:
 
 
 def background_addon(data_dir: Path, database: str | None = None, values: dict[str, str] | None = None,
-                     clock: Callable[[], float] = time.time, host: str = "127.0.0.1") -> tuple[BackgroundServer, Flask]:
+                     clock: Callable[[], float] = time.time, host: str = "127.0.0.1",
+                     hipchats: tuple[str, ...] = ()) -> tuple[BackgroundServer, Flask]:
     """The add-on on `host` and a free port, not yet started: `with server: ...` (base URL = `server.url`)."""
     late = _Late()
     server = BackgroundServer(late, host=host)
     store = open_store(database, data_dir)
-    late.app = create_app(AddonConfig(descriptor=descriptor_for(server.url, values or {}), store=store, clock=clock))
+    descriptor = descriptor_for(server.url, values or {})
+    late.app = create_app(AddonConfig(descriptor=descriptor, store=store, clock=clock, hipchats=hipchats))
     return server, late.app
