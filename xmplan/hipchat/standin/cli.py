@@ -1,0 +1,44 @@
+"""`xmplan hipchat standin`: run the HipChat stand-in (a test double of HipChat Server) on this machine."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any, TextIO
+
+from ...errors import UsageError
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1: this machine only)")
+    parser.add_argument("--port", type=int, default=8070, help="port (default 8070; 0 picks a free one)")
+    parser.add_argument("--room-token", action="store_true",
+                        help="print a room notification token for Ops War Room (for the plan's HipChat Token)")
+
+
+def run(args: argparse.Namespace, out: TextIO) -> int:
+    import waitress  # type: ignore[import-untyped]
+
+    from . import create_app, standin_of
+
+    if not 0 <= args.port <= 65535:
+        raise UsageError(f"--port must be 0 to 65535, got {args.port}")
+    app = create_app()
+    server: Any = waitress.create_server(app, host=args.host, port=args.port, threads=8, ident="xmplan",
+                                         clear_untrusted_proxy_headers=True)
+    url = f"http://{server.effective_host}:{server.effective_port}"
+    print(f"xmplan hipchat standin: a HipChat stand-in (a test double, not HipChat) at {url}/", file=out)
+    print(f"  capabilities: {url}/v2/capabilities", file=out)
+    print(f"  install an add-on: {url}/admin/integrations", file=out)
+    for room in standin_of(app).rooms():
+        print(f"  room {room.id} {room.name}: {url}/chat/room/{room.id}", file=out)
+    if args.room_token:
+        token = standin_of(app).issue_room_token(4242, "xMatters").access_token
+        print(f"  room notification token for Ops War Room: {token}", file=out)
+    out.flush()
+    try:
+        server.run()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.close()
+    return 0
