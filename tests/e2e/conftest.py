@@ -22,7 +22,9 @@ def _missing(reason: str) -> None:
     pytest.skip(reason)
 
 
-@pytest.fixture(scope="session")
+# Module scope: Playwright's sync API allows one running instance per thread, and other test folders
+# start their own; a session-wide one would still be running when theirs start.
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
     if not (Path(CHROMIUM).exists() or shutil.which(CHROMIUM)):
         _missing(f"no Chromium at {CHROMIUM} (apt-get install chromium)")
