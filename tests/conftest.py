@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import csv
+import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -29,6 +31,22 @@ def corpus_params(producer: str | None = None, where=lambda row: True) -> list:
         return [pytest.param(None, marks=pytest.mark.skip(reason="../shared/corpus/plans is not here"))]
     return [pytest.param(CORPUS / r["file"], id=r["file"].removesuffix(".zip"), marks=pytest.mark.corpus)
             for r in rows]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _private_translation_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """The js2py translation cache and its key live in a temporary folder: the suite writes nothing
+    into ~ (set for the session, before any worker process starts, as workers inherit it)."""
+    folder = tmp_path_factory.mktemp("xmplan-cache")
+    names = {"XMPLAN_CACHE_DIR": folder / "cache", "XMPLAN_CACHE_KEY": folder / "key" / "cache.key"}
+    saved = {name: os.environ.get(name) for name in names}
+    os.environ.update({name: str(path) for name, path in names.items()})
+    yield
+    for name, value in saved.items():
+        if value is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = value
 
 
 @pytest.fixture(params=available_engines())

@@ -241,7 +241,7 @@ def test_js2py_caches_large_translations_on_disk(tmp_path, monkeypatch):
     big += f"{HOST_GLOBAL}('size', String(Object.keys(table).length));\n"
     assert len(big) >= _js2py_translate.DISK_CACHE_MIN_CHARS
     assert run(Js2pyEngine(), big).calls == [("size", "2000")]
-    assert len(list(tmp_path.rglob("*.marshal"))) == 1
+    assert len(list(tmp_path.rglob("*.code"))) == 1
 
     def no_translation(*_args):
         raise AssertionError("translated again instead of loading the disk cache")

@@ -38,7 +38,7 @@ DEFAULT_MEMORY_LIMIT = 256 * 1024 * 1024  # growth a run may cause (js2py; Quick
 DEFAULT_ADDRESS_SPACE = 1024 * 1024 * 1024  # rlimit headroom over a worker's size once its engine is loaded
 _PACKAGE_ROOT = str(Path(__file__).resolve().parents[2])
 _ENVIRONMENT = ("PATH", "HOME", "TMPDIR", "TZ", "LANG", "LC_ALL", "LC_CTYPE", "SYSTEMROOT", "XMPLAN_CACHE_DIR",
-                "XDG_CACHE_HOME", "XDG_CONFIG_HOME")
+                "XMPLAN_CACHE_KEY", "XDG_CACHE_HOME", "XDG_CONFIG_HOME")
 _local = threading.local()
 
 
@@ -51,8 +51,9 @@ def remaining_time() -> float | None:
 def _environment() -> dict[str, str]:
     """What a worker inherits: no tokens or other secrets of the caller's environment."""
     env = {name: os.environ[name] for name in _ENVIRONMENT if name in os.environ}
-    if "XMPLAN_CACHE_DIR" in env:
-        env["XMPLAN_CACHE_DIR"] = str(Path(env["XMPLAN_CACHE_DIR"]).absolute())
+    for name in ("XMPLAN_CACHE_DIR", "XMPLAN_CACHE_KEY"):
+        if name in env:
+            env[name] = str(Path(env[name]).absolute())
     env["MALLOC_ARENA_MAX"] = "2"  # glibc reserves 64 MiB of address space per thread arena otherwise
     return env
 

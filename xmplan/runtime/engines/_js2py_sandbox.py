@@ -21,7 +21,7 @@ import js2py.pyjs as pyjs
 from js2py import base
 
 from xmplan.runtime.engine import HOST_GLOBAL
-from xmplan.runtime.engines import _js2py_fixes
+from xmplan.runtime.engines import _js2py_fixes, _js2py_translate
 
 BLOCKED = "Python objects are not available to scripts"
 # js2py's console prints to stdout; the host prelude provides the IB console instead.
@@ -40,8 +40,9 @@ def _own_property_names(obj):  # noqa: ANN001, ANN202 - js2py calling convention
 
 @functools.cache
 def harden() -> None:
-    """Patch js2py once per process (idempotent)."""
+    """Patch js2py once per process (idempotent); the engine calls it, importing patches nothing."""
     js2py.disable_pyimport()
+    _js2py_translate.install()
     _js2py_fixes.apply()
     for name in ("get", "put", "delete", "callprop", "__call__"):
         setattr(base.PyObjectWrapper, name, _refuse)
