@@ -148,9 +148,13 @@ class QuickJSEngine:
             raise _errors.timeout_error(scripts[max(index, 0)].filename, None, time_limit)
         if failure is not None:
             text = str(failure)
-            if text in _BARE_VALUES and _grew(before, _OUT_OF_MEMORY_GROWTH):
-                # QuickJS had no memory left to make its "out of memory" error, and threw null.
-                raise _errors.memory_error(scripts[index].filename, None, "QuickJS heap limit, 128 MiB") from None
+            if text == "null":
+                # QuickJS throws null when it has no memory left even for its "out of memory" error.
+                filename = scripts[index].filename
+                if _grew(before, _OUT_OF_MEMORY_GROWTH):
+                    raise _errors.memory_error(filename, None, "QuickJS heap limit, 128 MiB") from None
+                raise _errors.script_error(filename, None, "null (thrown by the script, or by QuickJS when it runs "
+                                           "out of memory: its heap limit is 128 MiB)") from None
             raise _script_error(text, scripts, run.starts, index) from None
 
     @staticmethod
@@ -167,8 +171,8 @@ class QuickJSEngine:
 
 
 _EVAL_CODE = _Interpreter.eval.__code__
-_BARE_VALUES = ("null", "undefined")
-_OUT_OF_MEMORY_GROWTH = 96 * 1024 * 1024  # most of the 128 MiB heap is still held when the error is seen
+# Most of the 128 MiB heap is still held when the error is seen, unless a freed one is reused.
+_OUT_OF_MEMORY_GROWTH = 96 * 1024 * 1024
 
 
 def _grew(before: int | None, amount: int) -> bool:
