@@ -91,9 +91,12 @@ class NewEvent:
 class Store:
     """One SQLite file in WAL mode; one connection per thread."""
 
-    def __init__(self, path: Path, busy_timeout: float = 5.0) -> None:
+    def __init__(self, path: Path, busy_timeout: float = 5.0, max_bytes: int | None = None) -> None:
+        """`busy_timeout`: how long a write waits for a lock before giving up (503);
+        `max_bytes`: a cap on the database's size, past which writes fail as on a full disk."""
         self.path = path
         self.busy_timeout = busy_timeout
+        self.max_bytes = max_bytes
         self._local = threading.local()
         path.parent.mkdir(parents=True, exist_ok=True)
         with self._errors():
@@ -108,6 +111,9 @@ class Store:
                                          check_same_thread=False)
             connection.row_factory = sqlite3.Row
             connection.execute("PRAGMA synchronous=NORMAL")  # WAL: durable across a process crash
+            if self.max_bytes is not None:
+                page = int(connection.execute("PRAGMA page_size").fetchone()[0])
+                connection.execute(f"PRAGMA max_page_count={max(1, self.max_bytes // page)}")
             self._local.connection = connection
         return connection
 
@@ -126,13 +132,10 @@ class Store:
             connection.execute("BEGIN IMMEDIATE")
             try:
                 yield connection
-            except BaseException:
-                connection.execute("ROLLBACK")
-                raise
-            try:
                 connection.execute("COMMIT")
-            except sqlite3.OperationalError:
-                connection.execute("ROLLBACK")
+            except BaseException:
+                if connection.in_transaction:  # SQLite ends it by itself on some errors (a full disk)
+                    connection.execute("ROLLBACK")
                 raise
 
     def _rows(self, sql: str, args: Sequence[Json] = ()) -> list[Row]:
