@@ -58,7 +58,8 @@ def test_console_send_respond_and_activity(tmp_path, page):
         assert "mmcbride responded Accept" in page.text_content("#message")
         assert xm.wait_idle()
         page.reload()
-        assert page.locator("tr[data-person='mmcbride'] td.response").text_content() == 'Accept: “I\'ll be there <soon>”'
+        response = page.locator("tr[data-person='mmcbride'] td.response").text_content()
+        assert response == "Accept: “I'll be there <soon>”"
         assert [p["color"] for p in posts] == ["green"]
         assert "&lt;soon&gt;" in posts[0]["message"]
         page.click("#runs a")

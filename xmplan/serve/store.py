@@ -20,11 +20,12 @@ Json = Any
 Row = dict[str, Json]
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS requests (
-  id TEXT PRIMARY KEY, seq INTEGER NOT NULL, plan TEXT NOT NULL, integration TEXT NOT NULL,
+  seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT UNIQUE NOT NULL, plan TEXT NOT NULL, integration TEXT NOT NULL,
   trigger TEXT NOT NULL, method TEXT, headers TEXT, parameters TEXT, body TEXT, remote TEXT,
   user TEXT, received TEXT NOT NULL, state TEXT NOT NULL, attempts INTEGER NOT NULL DEFAULT 0,
   event TEXT, note TEXT);
-CREATE INDEX IF NOT EXISTS requests_state ON requests(state, seq);
+CREATE INDEX IF NOT EXISTS requests_state ON requests(state);
+CREATE INDEX IF NOT EXISTS requests_event ON requests(event);
 CREATE TABLE IF NOT EXISTS events (
   id TEXT PRIMARY KEY, event_id INTEGER UNIQUE NOT NULL, plan TEXT NOT NULL, form_uuid TEXT NOT NULL,
   form_name TEXT NOT NULL, status TEXT NOT NULL, priority TEXT NOT NULL, properties TEXT NOT NULL,
@@ -37,7 +38,7 @@ CREATE TABLE IF NOT EXISTS notifications (
   id TEXT PRIMARY KEY, event TEXT NOT NULL, person TEXT NOT NULL, device TEXT NOT NULL,
   device_type TEXT NOT NULL, via TEXT, delivery TEXT NOT NULL, delivered TEXT, state TEXT NOT NULL,
   response TEXT, comment TEXT, responded TEXT);
-CREATE INDEX IF NOT EXISTS notifications_event ON notifications(event);
+CREATE INDEX IF NOT EXISTS notifications_event ON notifications(event, person);
 CREATE TABLE IF NOT EXISTS annotations (
   id TEXT PRIMARY KEY, event TEXT NOT NULL, author TEXT NOT NULL, comment TEXT NOT NULL,
   answer TEXT, created TEXT NOT NULL);
@@ -153,10 +154,9 @@ class Store:
                 self.add_requests(requests, connection)
             return
         for r in requests:
-            seq = db.execute("SELECT COALESCE(MAX(seq), 0) + 1 FROM requests").fetchone()[0]
-            db.execute("INSERT INTO requests (id, seq, plan, integration, trigger, method, headers, parameters, body,"
-                       " remote, user, received, state, event) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,'queued',?)",
-                       (r.id, seq, r.plan, r.integration, r.trigger, r.method, json.dumps(r.headers),
+            db.execute("INSERT INTO requests (id, plan, integration, trigger, method, headers, parameters, body,"
+                       " remote, user, received, state, event) VALUES (?,?,?,?,?,?,?,?,?,?,?,'queued',?)",
+                       (r.id, r.plan, r.integration, r.trigger, r.method, json.dumps(r.headers),
                         json.dumps(r.parameters), r.body, r.remote, r.user, r.received, r.event))
 
     def request(self, request_id: str) -> Row | None:
