@@ -145,8 +145,10 @@ def test_hostile_case(case: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
         (target / name).write_text(text, encoding="utf-8")
     for link, pointee in spec.get("links", {}).items():
         (target / link).parent.mkdir(parents=True, exist_ok=True)
-        if os.path.lexists(target / link):
-            os.unlink(target / link)  # the link stands in for a file of the sample
+        if (target / link).is_dir() and not (target / link).is_symlink():
+            shutil.rmtree(target / link)  # the link stands in for a folder of the sample
+        elif os.path.lexists(target / link):
+            os.unlink(target / link)  # ... or for a file
         os.symlink(fill(pointee), target / link)
     if "zip" in spec:
         make_zip(spec["zip"], folder, work, tmp_path / "case.zip")
@@ -180,3 +182,38 @@ def test_hostile_case(case: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
         assert peak < spec["max_memory"], f"peak {peak} bytes"
     if "max_seconds" in spec:
         assert seconds < spec["max_seconds"], f"{seconds:.1f} s"
+
+
+@pytest.mark.parametrize("failing_call", [1, 3, 6, 9])
+def test_a_failure_while_swapping_puts_everything_back(failing_call: int, tmp_path: Path,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """#8.10: the swap of `unpack --force` is undone when a rename fails halfway (a full disk, a lock)."""
+    entries = sample_entries("minimal", tmp_path)
+    export = tmp_path / "export.zip"
+    make_zip({"entries": entries}, tmp_path, tmp_path, export)
+    tree = tmp_path / "tree"
+    assert main(["unpack", str(export), str(tree)]) == 0
+    for path, text in (("scripts/integrations/Inbound Alert.js", "// edited\n"), ("plan/forms/Old/form.json", "{}"),
+                       ("scripts/integrations/Old.js", "old")):
+        (tree / path).parent.mkdir(parents=True, exist_ok=True)
+        (tree / path).write_text(text)
+    before = snapshot(tree)
+    real_replace = os.replace
+    calls = 0
+
+    def replace(source: object, target: object) -> None:
+        nonlocal calls
+        calls += 1
+        if calls == failing_call:
+            raise OSError(28, "No space left on device", str(target))
+        real_replace(source, target)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(os, "replace", replace)
+    err = io.StringIO()
+    assert main(["unpack", "--force", str(export), str(tree)], out=io.StringIO(), err=err) == 1
+    monkeypatch.undo()
+    assert snapshot(tree) == before
+    assert ".tmp" not in err.getvalue() and err.getvalue().count("\n") == 1, err.getvalue()
+    assert main(["unpack", "--force", str(export), str(tree)], out=io.StringIO()) == 0  # and it works once it can
+    assert (tree / "scripts/integrations/Inbound Alert.js").read_text() != "// edited\n"
+    assert not (tree / "plan/forms/Old").exists()

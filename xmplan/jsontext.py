@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import math
 import re
+from pathlib import Path
 
 from .model import Json
 
@@ -19,6 +20,7 @@ except ImportError:  # pragma: no cover - orjson is a dependency; the stdlib giv
 MAX_DEPTH = 254
 # Python refuses to read longer integers (sys.get_int_max_str_digits); exports hold ids and counts.
 MAX_DIGITS = 4300
+MAX_FILE_SIZE = 16 * 1024 * 1024  # bytes of a JSON input file (a descriptor, values, a request)
 
 
 def entry_bytes(data: Json, compact: bool = False) -> bytes:
@@ -140,3 +142,31 @@ def _finite_float(text: str) -> float:
     if not math.isfinite(value):
         raise _Constant(text)  # 1e400 reads as infinity, which JSON cannot write back
     return value
+
+
+class JSONFileError(ValueError):
+    """A JSON input file that cannot be read: too large, not UTF-8, not JSON (line and column if known)."""
+
+    def __init__(self, message: str, line: int | None = None, column: int | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.line = line
+        self.column = column
+
+
+def read_json_file(path: Path, max_bytes: int | None = None) -> Json:
+    """A JSON file given on the command line, read as strictly as a plan document and no further
+    than `max_bytes` (default MAX_FILE_SIZE; OSError when it cannot be opened)."""
+    max_bytes = MAX_FILE_SIZE if max_bytes is None else max_bytes
+    with open(path, "rb") as stream:
+        data = stream.read(max_bytes + 1)
+    if len(data) > max_bytes:
+        raise JSONFileError(f"file too large: more than {max_bytes} bytes")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise JSONFileError(f"not UTF-8 text (byte {exc.start})") from None
+    try:
+        return loads_strict(text)
+    except json.JSONDecodeError as exc:
+        raise JSONFileError(f"not valid JSON: {exc.msg}", exc.lineno, exc.colno) from None

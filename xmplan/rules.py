@@ -40,6 +40,7 @@ RULES: dict[str, Rule] = _table(
     # reading a source tree or a zip
     ("load", "error", "the plan path does not exist"),
     ("unreadable", "error", "a file that cannot be read (a dangling link, no permission)"),
+    ("template-kept", "warning", "unpack --force leaves a file alone because a template (X.j2) stands for it"),
     ("symlink", "error", "a symlink under plan/ or scripts/ that leads outside the source tree"),
     ("encoding", "error", "a file or entry that is not UTF-8 text"),
     ("json-syntax", "error", "a source file that is not valid JSON"),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import os
 import re
 from collections import Counter
 from collections.abc import Callable
@@ -13,7 +14,7 @@ from . import texts
 from .archive import read_plan
 from .documents import SOURCE_FOLDER, is_form, kind_of
 from .eras import detect_era
-from .errors import SourceError
+from .errors import Location, Problem, SourceError
 from .files import write_tree
 from .jsontext import dumps_entry, source_bytes
 from .layout import (
@@ -36,11 +37,23 @@ from .model import INTEGRATIONS, SCRIPT_STEPS, SHARED_FUNCTIONS, DateTime, Json,
 HANDLING = re.compile(r"(:system:handling:[A-Za-z]+)(\d+)")
 
 
-def unpack_zip(zip_path: Path, root: Path, force: bool = False) -> int:
-    """Unpack an export into `root`; returns the number of files written."""
+def unpack_zip(zip_path: Path, root: Path, force: bool = False,
+               warn: Callable[[Problem], None] | None = None) -> int:
+    """Unpack an export into `root`; returns the number of files written.
+
+    With `force`, a file that a template of `root` stands for (`plan/engine.json` beside
+    `plan/engine.json.j2`) is left alone, and `warn` is told: the template is the source.
+    """
     files = source_files(read_plan(zip_path))
-    write_tree(root, files, force=force, stale=written_by_unpack)
-    return len(files)
+    templated = {path for path in files if force and os.path.lexists(root / (path + TEMPLATE_SUFFIX))}
+    written = {path: data for path, data in files.items() if path not in templated}
+    write_tree(root, written, force=force, stale=lambda path: written_by_unpack(path) and path not in templated)
+    for path in sorted(templated):
+        if warn is not None:
+            warn(Problem(Location(str(root / path)), f"not written: the template {path}{TEMPLATE_SUFFIX} "
+                         "stands for it (update the template from the export by hand)", "warning",
+                         "template-kept"))
+    return len(written)
 
 
 def written_by_unpack(path: str) -> bool:

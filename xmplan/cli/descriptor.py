@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 from dataclasses import replace
 from pathlib import Path
 from typing import TextIO
@@ -18,6 +17,7 @@ from ..hipchat.descriptor import (
     options_from_values,
     parse_scopes,
 )
+from ..jsontext import JSONFileError, read_json_file
 from .options import add_set, parse_assignments
 
 
@@ -71,12 +71,11 @@ def options_from_args(args: argparse.Namespace) -> DescriptorOptions:
 
 
 def read_json(path: Path) -> object:
-    """Parse a JSON file, turning a syntax error into a located DescriptorError."""
-    text = path.read_text(encoding="utf-8")
+    """Parse a JSON file; any reading problem (size, encoding, syntax, depth) is a located DescriptorError."""
     try:
-        return json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise DescriptorError([Problem(Location(str(path), exc.lineno, exc.colno), f"not valid JSON: {exc.msg}",
+        return read_json_file(path)
+    except JSONFileError as exc:
+        raise DescriptorError([Problem(Location(str(path), exc.line, exc.column), exc.message,
                                        "error", "json")]) from None
 
 

@@ -16,6 +16,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace, out: TextIO) -> int:
     from ..unpack import unpack_zip
 
-    written = unpack_zip(Path(args.zip), Path(args.dir), force=args.force)
+    def warn(problem: object) -> None:
+        print(problem, file=out)
+
+    written = unpack_zip(Path(args.zip), Path(args.dir), force=args.force, warn=warn)
     print(f"unpacked {args.zip} into {args.dir} ({written} files)", file=out)
     return 0
