@@ -222,3 +222,33 @@ def test_a_size_header_that_lies_cannot_inflate_more(tmp_path: Path, capsys) -> 
     liar.write_bytes(bytes(data))
     line = run(["unpack", str(liar), str(tmp_path / "tree")], capsys)
     assert re.search(r"liar\.zip/properties/properties\.json: error: cannot read entry \(Bad CRC-32", line), line
+
+
+@pytest.mark.filterwarnings("ignore::UserWarning")  # zipfile warns while writing a duplicate name
+def test_hostile_names_and_sizes_give_one_line_errors(tmp_path: Path, capsys, monkeypatch) -> None:
+    """Fuzz (issue #8): entry names with control characters, case and Unicode twins, templates and
+    hidden parts; sizes in the headers that lie both ways. One line each, never a traceback."""
+    import random
+    import struct
+
+    monkeypatch.setattr(xmplan.archive, "MAX_TOTAL_SIZE", 2_000_000)
+    rnd = random.Random(12)
+    pieces = ["\n", "\r", "\x1b[2K", "\x00", "\u202e", "\u2028", "\x7f", "e\u0301", "\u00e9", "A", "a", ".git", ".j2",
+              ".JSON", "/", "x", " "]
+    for case in range(60):
+        name = "".join(rnd.choice(pieces) for _ in range(rnd.randint(1, 6)))
+        entries = [("engine.json", ENGINE), ("properties/properties.json", PROPERTIES),
+                   (rnd.choice(["forms/", "canvases/", ""]) + name.strip("/") + rnd.choice([".json", ""]), b"{}")]
+        if rnd.random() < 0.3:
+            entries.append((entries[-1][0].upper(), b"{}"))
+        path = make_zip(tmp_path / f"names{case}.zip", entries)
+        if rnd.random() < 0.5:  # lie about the last entry's size, in the header zipfile trusts
+            data = bytearray(path.read_bytes())
+            at = data.rfind(b"PK\x01\x02")
+            struct.pack_into("<I", data, at + 24, rnd.choice([0, 1, 100, 2**31, 2**32 - 1]))
+            path.write_bytes(bytes(data))
+        code = main(["unpack", str(path), str(tmp_path / f"tree{case}")])
+        captured = capsys.readouterr()
+        assert code in (0, 1) and "Traceback" not in captured.err
+        assert len(captured.err.splitlines()) == (code == 1), captured.err
+        assert all(ord(c) >= 0x20 for c in captured.err.rstrip("\n")), captured.err

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import random
+import re
 import shutil
 import tempfile
 import zipfile
@@ -78,3 +80,83 @@ def test_corrupted_export_value_is_a_problem_not_a_crash(entry: str, path: tuple
         if tree.exists():
             assert main(["build", str(tree), "-o", str(tmp_path / f"out{number}")]) in (0, 1)
         assert "Traceback" not in capsys.readouterr().err
+
+
+# --- hostile values (issue #8): deep JSON, huge numbers, control characters ---------------------
+
+DEEP = "[" * 400 + "]" * 400  # parses (orjson reads 1024 levels), then every walk over it recursed too far
+HUGE = "9" * 5000  # int() refuses more than 4300 digits
+HOSTILE = [DEEP, HUGE, "-" + HUGE + "e999", '"line\\nforged: error: x\\u001b[2K"', "1e400"]
+_LINE = re.compile(r"^\S.*: (error|warning): .*$")
+_SUMMARY = re.compile(r"^(\S.*: \d+ error\(s\), \d+ warning\(s\)|built \S+\.zip|unpacked \S+ into \S+ \(\d+ files\))$")
+
+
+def hostile_texts(document: Any, rnd: random.Random, count: int) -> Iterator[str]:
+    """The JSON text of `document` with a hostile value at `count` random places."""
+    places = list(paths(document))
+    for _ in range(count):
+        path = rnd.choice(places)
+        marker = "__HOSTILE__"
+        yield json.dumps(corrupted(document, path, marker)).replace(f'"{marker}"', rnd.choice(HOSTILE), 1)
+
+
+def one_problem_per_line(text: str) -> bool:
+    """Every line is a problem (`file: error: ...`), a summary or a `built`/`unpacked` line: none forged."""
+    return all(_LINE.match(line) or _SUMMARY.match(line) for line in text.splitlines())
+
+
+def test_hostile_values_in_a_source_tree_give_located_lines(tmp_path: Path, capsys) -> None:
+    rnd = random.Random(8)
+    tree = tmp_path / "tree"
+    shutil.copytree(SAMPLE, tree)
+    for document in DOCUMENTS:
+        original = (tree / document).read_text()
+        for text in hostile_texts(json.loads(original), rnd, 6):
+            (tree / document).write_text(text)
+            assert main(["build", str(tree), "-o", str(tmp_path / "out")]) in (0, 1)
+            assert main(["validate", str(tree)]) in (0, 1)
+            captured = capsys.readouterr()
+            assert "Traceback" not in captured.err
+            assert one_problem_per_line(captured.err) and one_problem_per_line(captured.out), captured
+        (tree / document).write_text(original)
+
+
+def test_hostile_values_in_an_export_give_located_lines(tmp_path: Path, capsys) -> None:
+    rnd = random.Random(80)
+    for number, name in enumerate(sorted(EXPORT) * 3):
+        export = tmp_path / f"{number}.zip"
+        text = next(hostile_texts(EXPORT[name], rnd, 1))
+        with zipfile.ZipFile(export, "w") as archive:
+            for entry, document in EXPORT.items():
+                archive.writestr(entry, text if entry == name else json.dumps(document))
+        assert main(["unpack", str(export), str(tmp_path / f"tree{number}")]) in (0, 1)
+        assert main(["validate", str(export)]) in (0, 1)
+        captured = capsys.readouterr()
+        assert "Traceback" not in captured.err
+        assert one_problem_per_line(captured.err), captured.err
+
+
+def test_random_symlinks_never_bring_outside_files_in(tmp_path: Path, capsys) -> None:
+    """Symlinks anywhere under plan/ and scripts/, to files and folders inside and outside the tree."""
+    rnd = random.Random(3)
+    secret = tmp_path / "outside" / "secret.json"
+    secret.parent.mkdir()
+    secret.write_text('{"name": "s3cret-marker"}')
+    targets = [str(secret), str(secret.parent), "/etc/passwd", "missing", "../properties", "..", "."]
+    for case in range(12):
+        tree = tmp_path / f"tree{case}"
+        shutil.copytree(SAMPLE, tree)
+        folders = sorted({p.parent for p in tree.rglob("*") if p.is_file()})
+        for _ in range(rnd.randint(1, 3)):
+            link = rnd.choice(folders) / rnd.choice(["x.json", "canvases", "form.json", "extra.js", "sms.en.txt"])
+            if not link.exists() and not link.is_symlink():
+                link.symlink_to(rnd.choice(targets))
+        out = tmp_path / f"out{case}"
+        assert main(["build", str(tree), "-o", str(out)]) in (0, 1)
+        assert main(["validate", str(tree)]) in (0, 1)
+        captured = capsys.readouterr()
+        assert "Traceback" not in captured.err and one_problem_per_line(captured.err), captured.err
+        for built in out.glob("*.zip"):
+            with zipfile.ZipFile(built) as archive:
+                assert not any(b"s3cret-marker" in archive.read(n) or b"root:" in archive.read(n)
+                               for n in archive.namelist())
