@@ -182,3 +182,11 @@ def test_room_installation_refuses_a_token_for_another_room(world: World) -> Non
 def test_valid_uninstall_with_its_own_token(world: World) -> None:
     assert call(world, "DELETE", "/installable/A", sign(*world.a), "header")[0] == 204
     assert world.store.get_installation(world.a[0]) is None
+
+
+def test_a_numeric_sub_is_read_as_the_user_id(world: World) -> None:
+    a_id, a_secret = world.a
+    token = jwt.encode({**claims(a_id), "sub": 17}, a_secret, algorithm="HS256")
+    status, text = call(world, "POST", "/dialog/invite/send", token, "header")
+    assert status == 200, text
+    assert world.xm.events[-1]["payload"]["invitedBy"] == {"name": "Jane Doe", "mentionName": "JaneDoe", "id": 17}

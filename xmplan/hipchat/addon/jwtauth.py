@@ -61,7 +61,10 @@ def verify(token: str | None, store: Store, clock: Callable[[], float]) -> Conte
     try:
         claims = jwt.decode(token, inst.oauth_secret, algorithms=["HS256"], leeway=LEEWAY,
                             # exp is checked below against the injected clock, not PyJWT's system clock
-                            options={"require": ["exp", "iss"], "verify_exp": False, "verify_iat": False},
+                            # HipChat versions differ on whether sub (the user id) is a number or a string;
+                            # PyJWT >= 2.10 refuses numbers, so sub is read as given and turned into text below.
+                            options={"require": ["exp", "iss"], "verify_exp": False, "verify_iat": False,
+                                     "verify_sub": False, "verify_jti": False},
                             issuer=issuer)
     except jwt.PyJWTError as exc:
         raise Unauthorized(f"JWT refused ({exc})") from None
