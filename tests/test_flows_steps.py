@@ -99,3 +99,26 @@ def test_flow_cli_text_log_and_step_output_file(tmp_path: Path, capsys: pytest.C
     shown = json.loads(out)
     assert shown["stopped"].startswith("block 'Get Events' runs xMatters' built-in step")
     assert [b["block"] for b in shown["flow"]] == shown["path"]
+
+
+CASE = Path(__file__).parent / "validate_cases" / "flow_wiring"
+
+
+@pytest.mark.parametrize("command, path, message", [
+    ("/page", ["Slack Slash Command - Slack - Parse Slash Command", "Urgent?", "Shout", "Merge",
+               "xMatters Create Event - Slack Slash Command"], "DB DOWN! (from ana)"),
+    ("/note", ["Slack Slash Command - Slack - Parse Slash Command", "Urgent?", "Merge",
+               "xMatters Create Event - Slack Slash Command"], "db down (from ana)"),
+])
+def test_hand_made_flow_switch_merge_event(engine_name: str, command: str, path: list[str], message: str) -> None:
+    # The case plan of the wiring checks: "Urgent?" sends /page through "Shout" (upper-cases and
+    # adds "!"), anything else by its default path straight to the Merge, which maps Shout's
+    # output on the first path and the trigger's text on the other; the event's Message is
+    # "<merged> (from <user>)" and its recipient the Slack user name.
+    rt = Runtime(load_plan(CASE), engine=engine_name)
+    outcome = rt.run("Slack Slash Command - Slack - Parse Slash Command",
+                     parameters={"command": command, "text": "db down", "user_name": "ana"})
+    assert outcome.ok, outcome.error
+    assert outcome.path == path
+    (event,) = outcome.events
+    assert event.properties == {"Message": message} and event.recipients == ({"id": "ana"},)

@@ -81,6 +81,16 @@ RULES: dict[str, Rule] = _table(
     ("unknown-library", "warning", "require() of a library the plan does not have"),
     ("unknown-endpoint", "warning", "a script names an endpoint the plan does not declare"),
     ("unknown-constant", "warning", "a script reads a constant the plan does not declare"),
+    # Flow Designer wiring (validate/wiring.py): xMatters runs such flows, reading empty values
+    ("step-input-name", "warning", "a custom step's script reads an input the step does not declare"),
+    ("step-output-name", "warning", "a custom step's script writes an output the step does not declare"),
+    ("mapping-step-input", "warning", "a flow block maps a value to an input id its step does not have"),
+    ("mapping-block", "warning", "a flow block reads `${block.Output}` of a block not on the canvas or not upstream"),
+    ("mapping-output", "warning", "a flow block reads an output its source block does not have"),
+    ("edge-port", "warning", "a flow edge leaves or enters a block by a port the block does not have"),
+    ("switch-case", "warning", "a switch without cases, with a case twice, or an edge from a case it lacks"),
+    ("section-item-key", "warning", "a Create Event block fills a field that is no property of its form"),
+    ("flow-trigger", "warning", "a Flow Designer trigger on no canvas, or an HTTP trigger without an HTTP trigger step"),
     # running scripts (xmplan run, the runtime)
     ("script-load", "error", "an integration script, shared library or Flow Designer step fails to load in the runtime"),
     ("js-error", "error", "a script threw an uncaught exception"),

@@ -15,6 +15,7 @@ from .javascript import check_scripts
 from .jsonkeys import check_duplicate_keys
 from .references import check_references
 from .schema import check_schemas
+from .wiring import check_wiring
 
 __all__ = ["validate_path", "validate_plan"]
 
@@ -46,6 +47,7 @@ def validate_plan(plan: Plan, scripts: bool = True, references: bool = True) -> 
     problems, sound = check_schemas(plan, locator)
     if references:
         problems += check_references(sound, locator)
+        problems += check_wiring(sound, locator)
     if scripts:
         problems += check_scripts(sound, locator, references)
     return sort_problems(problems)

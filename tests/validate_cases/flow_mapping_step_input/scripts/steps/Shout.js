@@ -1,0 +1,1 @@
+output['loud'] = input['text'].toUpperCase() + '!';

@@ -1,0 +1,1 @@
+output['loud'] = input['txt'].toUpperCase() + '!';

@@ -1,0 +1,1 @@
+output['Loud'] = input['text'].toUpperCase() + '!';
