@@ -382,6 +382,9 @@ def main(argv: list[str] | None = None) -> int:
     else:
         report(moment_case(*found), max(5, args.runs // 3))
     verdicts(inbound)
+    from flows import bench_flows  # bench/flows.py, next to this file
+
+    bench_flows(max(5, args.runs // 3))
     return 0
 
 

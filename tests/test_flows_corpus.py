@@ -173,3 +173,53 @@ def test_handy_steps_inactive_event_ends_at_the_first_switch(engine_name: str) -
                      body={"eventIdentifier": 1, "eventProperties": [], "status": "terminated"})
     assert outcome.ok and outcome.path == ["Run Flow Step - Alert Status Updates", "Active?"]
     assert outcome.block("Active?").port == "default"
+
+
+def test_consul_failed_check_creates_an_event(engine_name: str) -> None:
+    # The trigger step (ES6 template literals) writes resolved = false for a non-empty body (the
+    # boolean as text "false") and marks up each check as "<p><strong>name</strong></p><table>"
+    # with a row per field; alertname joins the check names. "Switch" has the one case "true",
+    # so a failed check takes the default path to Create Event, whose recipients mapping is the
+    # literal text "person".
+    rt = runtime("xmatters__xm-labs-consul__Consul__20200518-f43bb108.zip", engine_name)
+    body = {"web": {"Status": "critical", "Output": "timeout"}, "db": {"Status": "warning", "Notes": None}}
+    outcome = rt.run("Check Failed - Inbound from Consul", body=body)
+    assert outcome.ok, outcome.error
+    assert outcome.path == ["Check Failed - Inbound from Consul", "Switch", "xMatters Create Event - Check Failed"]
+    trigger = outcome.block("Check Failed - Inbound from Consul")
+    assert trigger.outputs["resolved"] == "false" and trigger.outputs["alertname"] == "web, db"
+    assert trigger.outputs["result"] == "[object Object]"  # an object written to output[...] becomes text
+    (event,) = outcome.events
+    assert event.recipients == ({"id": "person"},)
+    assert sorted(event.properties.values()) == sorted([
+        "<p><strong>web</strong></p><table><tr><td>Status</td><td>critical</td></tr>"
+        "<tr><td>Output</td><td>timeout</td></tr></table>"
+        "<p><strong>db</strong></p><table><tr><td>Status</td><td>warning</td></tr>"
+        "<tr><td>Notes</td><td>null</td></tr></table>", "web, db"])
+
+
+def test_consul_all_clear_goes_to_the_built_in_steps(engine_name: str) -> None:
+    # A body of exactly "{}" is the all clear: resolved "true" takes the case path to "Get Events".
+    rt = runtime("xmatters__xm-labs-consul__Consul__20200518-f43bb108.zip", engine_name)
+    rt.step_outputs.update({"Get Events": {"Total Event Count": "0", "Event IDs": ""}})
+    outcome = rt.run("Check Failed - Inbound from Consul", body="{}")
+    assert outcome.ok, outcome.error
+    assert outcome.path[1:] == ["Switch", "Get Events", "Switch"] and outcome.events == ()
+
+
+def test_freshservice_comment_becomes_a_private_note(engine_name: str) -> None:
+    # Comment-triggered (ANNOTATION): "FreshService - Create Note" gets the ticket id from the
+    # event property ticket_id, "<author> made a comment to their <response> response: <comment>"
+    # and Make Comment Private "true"; the script POSTs {"body": comment, "private": true} to
+    # /api/v2/tickets/<the part of the id after "-">/notes on the FreshService endpoint.
+    rt = runtime("xmatters__xm-labs-Freshservice__FreshserviceITSMv2__20200422-918ba4ef.zip", engine_name)
+    rt.respond("FreshService", {"status": 200, "body": {"conversation": {"id": 7}}})
+    callback = {"event": {"eventId": 77, "properties": {"ticket_id": "INC-42"}},
+                "annotation": {"comment": "on it", "author": {"targetName": "ana"},
+                               "response": {"response": "Acknowledge"}}}
+    outcome = rt.run("Freshservice - Engage with xMatters - Event Comments", body=callback)
+    assert outcome.ok, outcome.error
+    assert outcome.path == ["Freshservice - Engage with xMatters - Event Comments", "FreshService - Create Note"]
+    (call,) = outcome.http
+    assert (call.method, call.path) == ("POST", "/api/v2/tickets/42/notes")
+    assert call.json == {"body": "ana made a comment to their Acknowledge response: on it", "private": True}

@@ -122,3 +122,22 @@ def test_hand_made_flow_switch_merge_event(engine_name: str, command: str, path:
     assert outcome.path == path
     (event,) = outcome.events
     assert event.properties == {"Message": message} and event.recipients == ({"id": "ana"},)
+
+
+def test_condition_paths_take_the_first_that_holds() -> None:
+    from xmplan.flows.conditions import condition_port
+    from xmplan.flows.mappings import Scope
+
+    def path(pid: str, order: int, *conditions: tuple[str, str, str], connector: str = "AND") -> dict[str, object]:
+        config = {"sets": [], "connector": connector,
+                  "conditions": [{"left": left, "right": right, "operator": op} for left, right, op in conditions]}
+        return {"id": pid, "name": pid, "orderNum": order, "config": json.dumps(config)}
+
+    scope = Scope({}, trigger={"statusChanged": {"auditType": "EVENT_TERMINATED", "by": {"id": ""}}})
+    audit, by = "${triggerOutputSTATUS.statusChanged.auditType}", "${triggerOutputSTATUS.statusChanged.by.id}"
+    block = {"conditionPaths": [path("created", 1, (audit, "EVENT_CREATED", "EQUALS")),
+                                path("timed-out", 2, (audit, "EVENT_TERMINATED", "EQUALS"), (by, "", "IS_EMPTY")),
+                                path("by-someone", 3, (audit, "EVENT_TERMINATED", "EQUALS"), (by, "", "IS_NOT_EMPTY"))]}
+    assert condition_port(block, scope)[:2] == ("timed-out", "timed-out")
+    scope.trigger = {"statusChanged": {"auditType": "EVENT_SUSPENDED"}}
+    assert condition_port(block, scope)[:2] == (None, "default")

@@ -14,6 +14,7 @@ from ..runtime.forms import MULTI_SELECT, bound_form
 from ..runtime.host import Host
 from . import steps as step_module
 from .canvas import DEFAULT_PORTS, Canvas, Edge
+from .conditions import condition_port
 from .mappings import Scope, resolve
 from .outcome import BlockRun
 
@@ -80,6 +81,10 @@ def run_block(ctx: FlowContext, block_id: str, arrived: list[Edge]) -> tuple[Blo
 
 def _script_step(ctx: FlowContext, block_id: str, block: Json, label: str) -> tuple[BlockRun, list[str]]:
     step_id = str(block.get("step") or "")
+    if block.get("conditionPaths"):  # the built-in Condition step: its paths are in the canvas
+        port, name, notes = condition_port(block, ctx.scope)
+        return (BlockRun(label, block_id, "CONDITION", step_id, {}, {}, port=name, notes=tuple(notes)),
+                [port] if port else list(DEFAULT_PORTS))
     by_id, notes = _mapped(block, ctx.scope, "stepInput")
     step = ctx.steps.get(step_id)
     if step is None:

@@ -17,6 +17,7 @@ _ES6_HINT = re.compile(r"\blet\s|\bconst\s|=>|`|\bclass\s|\.\.\.|\bfor\s*\([^;)]
 # modules false: no "use strict" (scripts assign undeclared names); retainLines: lines stay the script's.
 _OPTIONS = ('{presets: [["es2015", {loose: true, modules: false}]], retainLines: true, sourceType: "script", '
             'parserOpts: {allowReturnOutsideFunction: true}, compact: false}')
+_BARE_CATCH = re.compile(r"\bcatch\s*\{")
 _lock = threading.Lock()
 _babel: list[Any] = []
 
@@ -39,8 +40,9 @@ def _interpreter() -> Any:
 @lru_cache(maxsize=512)
 def to_es5(text: str, filename: str = "<script>") -> str:
     """`text` as ES5 with the same line numbers; ES5 text comes back as it was."""
-    if not may_be_es6(text):
+    if not may_be_es6(text) and not _BARE_CATCH.search(text):
         return text
+    text = _BARE_CATCH.sub("catch (__xmplan_ignored__) {", text)  # ES2019, which Babel 6 does not parse
     with _lock:
         try:
             return str(_interpreter().evaljs(f"Babel.transform(dukpy.source, {_OPTIONS}).code", source=text))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -108,9 +109,30 @@ def _for_engine(code: scripts.Code, engine: str) -> scripts.Code:
     return dataclasses.replace(code, text=es5.to_es5(code.text, code.filename))
 
 
-def step_scripts(step: Step, engine: str) -> list[Script]:
+# A step sees request, http, console, constants, require, input and output; the event activity
+# objects integrations get are not a step's, so their places in the wrapper get unused names.
+_STEP_PARAMETERS = scripts.PARAMETERS
+for _i, _name in enumerate(("event", "respondedTo", "response", "statusChanged", "deliveryStatusUpdated",
+                            "notification", "annotation", "escalation")):
+    _STEP_PARAMETERS = _STEP_PARAMETERS.replace(f" {_name},", f" __xmplan_unused{_i}__,")
+
+
+def _wrapped(call: str, code: scripts.Code) -> Script:
+    """As the runtime wraps scripts, plus a block: a step's top-level `let request` or `const output`
+    then shadows the built-in (as at a script's top level) instead of redeclaring a parameter."""
+    header = f"{call}function ({_STEP_PARAMETERS}) {{ {{"
+    return Script(code.filename, f"{header}{code.text}\n}} }});", header=len(header))
+
+
+def step_scripts(step: Step, engine: str, parse_only: bool = False) -> list[Script]:
+    """Prelude, the step's libraries (those it requires), then the step as the wrapper function."""
     libraries = [_for_engine(lib, engine) for lib in step.libraries]
-    return scripts.run_scripts(_for_engine(step.code, engine), libraries)
+    code = _for_engine(step.code, engine)
+    if parse_only:
+        return [scripts.PRELUDE, _wrapped("__xmplan__.parsed(", code)]
+    defined = [_wrapped(f"__xmplan__.define({json.dumps(lib.name)}, ", lib)
+               for lib in scripts.needed_libraries(code.text, libraries)]
+    return [scripts.PRELUDE, *defined, _wrapped("__xmplan__.main(", code)]
 
 
 def _known(runtime: Runtime, step: Step) -> None:
@@ -146,12 +168,12 @@ def load_problems(runtime: Runtime, step: Step) -> list[Problem]:
     engine = runtime.engine.name
     try:
         libraries = [_for_engine(lib, engine) for lib in step.libraries]
-        units = [(f"step {step.name!r}", scripts.parse_scripts(_for_engine(step.code, engine)))]
+        units = [(f"step {step.name!r}", step_scripts(step, engine, parse_only=True))]
     except ScriptError as exc:
         failure = runtime._failure(exc)
         return [Problem(Location(failure.file, failure.line, failure.column),
                         f"step {step.name!r} does not load: {failure.message}", rule="script-load")]
-    units += [(f"library {lib.name!r} of step {step.name!r}", scripts.library_scripts(lib, libraries))
+    units += [(f"library {lib.name!r} of step {step.name!r}", _library_scripts(lib, libraries))
               for lib in libraries]
     embedded = {lib.name for lib in step.libraries}
     required = scripts._REQUIRE.findall(strip_comments(step.code.text))
@@ -164,6 +186,12 @@ def load_problems(runtime: Runtime, step: Step) -> list[Problem]:
             problems.append(Problem(Location(failed.file, failed.line, failed.column),
                                     f"{what} does not load: {failed.message}", rule="script-load"))
     return problems
+
+
+def _library_scripts(library: scripts.Code, available: list[scripts.Code]) -> list[Script]:
+    others = [lib for lib in scripts.needed_libraries(library.text, available) if lib.name != library.name]
+    defined = [_wrapped(f"__xmplan__.define({json.dumps(lib.name)}, ", lib) for lib in [*others, library]]
+    return [scripts.PRELUDE, *defined, Script(library.filename, f"__xmplan__.require({json.dumps(library.name)});")]
 
 
 def _empty_request() -> Request:
