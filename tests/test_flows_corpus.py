@@ -223,3 +223,54 @@ def test_freshservice_comment_becomes_a_private_note(engine_name: str) -> None:
     (call,) = outcome.http
     assert (call.method, call.path) == ("POST", "/api/v2/tickets/42/notes")
     assert call.json == {"body": "ana made a comment to their Acknowledge response: on it", "private": True}
+
+
+BITBUCKET = "xmatters__xm-labs-bitbucket-pipeline__BitbucketPipeline__20200804-aee541e5.zip"
+
+
+def bitbucket_status(state: str) -> dict[str, Any]:
+    commit = {"hash": "c0ffee", "message": "fix build", "author": {"raw": "Ana <ana@example.com>"}}
+    return {"commit_status": {"type": "build", "state": state, "url": "https://bb/p/1", "refname": "main",
+                              "commit": commit, "repository": {"full_name": "acme/app",
+                                                               "links": {"html": {"href": "https://bb/acme/app"}}}},
+            "actor": {"links": {"avatar": {"href": "https://bb/a.png"}}}, "repository": {"owner": {"username": "acme"}}}
+
+
+def test_bitbucket_failed_build_creates_an_event(engine_name: str) -> None:
+    # The trigger step writes state first; only a FAILED build of type "build" gets past its
+    # top-level `return` to write the other outputs. "Switch" has one case, FAILED, whose path is
+    # the Create Event block; the default path has no edge.
+    rt = runtime(BITBUCKET, engine_name)
+    outcome = rt.run("Build Failure - Inbound from Bitbucket Pipelines", body=bitbucket_status("FAILED"))
+    assert outcome.ok, outcome.error
+    assert outcome.path[1:] == ["Switch", "Create Event - Build Failure"]
+    (event,) = outcome.events
+    for value in ("Ana <ana@example.com>", "https://bb/p/1", "acme", "fix build", "c0ffee"):
+        assert value in event.properties.values()
+
+
+def test_bitbucket_passing_build_stops_at_the_switch(engine_name: str) -> None:
+    rt = runtime(BITBUCKET, engine_name)
+    outcome = rt.run("Build Failure - Inbound from Bitbucket Pipelines", body=bitbucket_status("SUCCESSFUL"))
+    assert outcome.ok, outcome.error
+    assert outcome.block("Build Failure - Inbound from Bitbucket Pipelines").outputs == {"state": "SUCCESSFUL"}
+    assert outcome.path[1:] == ["Switch"] and outcome.block("Switch").port == "default" and outcome.events == ()
+
+
+def test_flows_on_activity_runs_the_flows_of_that_trigger() -> None:
+    # TopDesk's form has three RESPONSE flows (Acknowledge, Complete, Escalate) and one ANNOTATION
+    # flow: a "Complete" response runs only the Complete flow (Update Incident, then Add Action).
+    from xmplan.flows.api import flows_on_activity
+
+    rt = runtime("InfoJester__xm-labs-topdesk__TopDesk.zip", "quickjs")
+    rt.respond("TOPDesk App Key", {"status": 200, "body": "[]"})
+    callback = {"eventIdentifier": 9, "eventProperties": [{"Ticket UNID": "u-2"}], "recipient": "bo",
+                "response": "Complete", "device": "Work Email", "annotation": "null"}
+    (outcome,) = flows_on_activity(rt, "61e47a5e-ae79-490f-8b8f-78f47d456681", "RESPONSE", callback)
+    assert outcome.integration == "Incident Alerts - Complete" and outcome.ok, outcome.error
+    assert outcome.path == ["Complete", "TOPDesk: Update Incident", "TOPDesk: Add Action"]
+    assert outcome.block("TOPDesk: Update Incident").inputs["Processing Status"] == "Completed"
+    comments = flows_on_activity(rt, "61e47a5e-ae79-490f-8b8f-78f47d456681", "ANNOTATION",
+                                 {"eventIdentifier": 9, "eventProperties": [{"Ticket UNID": "u-2"}],
+                                  "author": {"targetName": "bo"}, "comment": "hi"})
+    assert [o.integration for o in comments] == ["Incident Alerts - Event Comments"]

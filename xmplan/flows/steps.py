@@ -16,7 +16,6 @@ from ..runtime.fakes import FakeSession
 from ..runtime.host import Host
 from ..runtime.outcome import Outcome
 from . import es5
-from .jstext import strip_comments
 
 if TYPE_CHECKING:
     from ..runtime.api import Request, Runtime
@@ -176,8 +175,9 @@ def load_problems(runtime: Runtime, step: Step) -> list[Problem]:
     units += [(f"library {lib.name!r} of step {step.name!r}", _library_scripts(lib, libraries))
               for lib in libraries]
     embedded = {lib.name for lib in step.libraries}
-    required = scripts._REQUIRE.findall(strip_comments(step.code.text))
-    missing = sorted({name for _, name in required if name not in embedded})
+    from ..validate.javascript import analyse  # the runtime's require detector (esprima's tree)
+
+    missing = sorted({use.name for use in analyse(step.code.text).requires if use.name not in embedded})
     problems = [Problem(Location(step.code.filename), f"step {step.name!r} requires {name!r}, which is not "
                         "one of its libraries", rule="script-load") for name in missing]
     for what, to_run in units:
