@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from types import TracebackType
-from typing import Any, Callable
+from typing import Any
 
 WsgiApp = Callable[..., Any]
 
@@ -34,14 +35,16 @@ class BackgroundServer:
         return self
 
     def stop(self, timeout: float = 5.0) -> None:
-        """Stop accepting, finish the requests under way (up to `timeout`), close every connection."""
+        """Stop accepting, close every connection, then finish the requests under way (up to `timeout`)."""
         server = self._server
-        server.close()
-        server.task_dispatcher.shutdown(timeout=timeout)
-        for channel in list(server._map.values()):  # waitress keeps its open connections there
-            channel.close()
         if self._thread.is_alive():
+            # The sockets are closed on the server's own thread, between two of its select() calls:
+            # closed from here, a socket could vanish under a select() still waiting on it.
+            server.trigger.pull_trigger(lambda: _close_all(server))
             self._thread.join(timeout)
+        if self._thread.is_alive() or not self._thread.ident:
+            _close_all(server)  # never started, or stuck: nothing else will close them
+        server.task_dispatcher.shutdown(timeout=timeout)
 
     def __enter__(self) -> BackgroundServer:
         return self.start()
@@ -49,3 +52,9 @@ class BackgroundServer:
     def __exit__(self, kind: type[BaseException] | None, value: BaseException | None,
                  tb: TracebackType | None) -> None:
         self.stop()
+
+
+def _close_all(server: Any) -> None:
+    """Close the listening socket, the trigger and every open connection: the loop then ends."""
+    for channel in list(server._map.values()):  # waitress keeps them all in its socket map
+        channel.close()
