@@ -18,11 +18,10 @@ import zipfile
 import zlib
 from pathlib import Path
 
-from xmplan.archive import read_plan
 from xmplan.export import plan_zip
 from xmplan.files import write_tree
 from xmplan.source import load_source
-from xmplan.unpack import source_files
+from xmplan.unpack import unpack_plan
 
 DEFAULT_CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "plans"
 
@@ -44,7 +43,7 @@ def roundtrip(zips: list[Path], work: Path) -> None:
     """What a user does: unpack each export to a source tree on disk, then build it."""
     for index, path in enumerate(zips):
         tree = work / str(index)
-        write_tree(tree, source_files(read_plan(path)))
+        write_tree(tree, unpack_plan(path))
         plan_zip(load_source(tree))
 
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import ArchiveError, Location
-from .jsontext import dumps_entry, loads_strict
+from .jsontext import TooDeep, depth_error, dumps_entry, loads_strict
 from .model import ENGINE, DateTime, Entry, Plan
 
 MAX_TOTAL_SIZE = 256 * 1024 * 1024  # uncompressed bytes; the largest real export is a few MiB
@@ -33,8 +33,12 @@ class RawEntry:
     date_time: DateTime
 
 
-def read_plan(path: Path) -> Plan:
-    """Read a plan export zip into the model; every problem is an ArchiveError naming the entry."""
+def read_plan(path: Path, check_depth: bool = True) -> Plan:
+    """Read a plan export zip into the model; every problem is an ArchiveError naming the entry.
+
+    `check_depth=False` is for unpack, which writes every document before it walks one (see
+    `loads_strict`): documents may then be nested up to 1024 deep.
+    """
     raw = read_entries(path)
     entries = []
     texts = {}
@@ -45,13 +49,16 @@ def read_plan(path: Path) -> Plan:
         except UnicodeDecodeError as exc:
             raise ArchiveError.at(where, f"entry is not UTF-8 text ({exc.reason} at byte {exc.start})") from None
         try:
-            data = loads_strict(text)
+            data = loads_strict(text, check_depth)
+            compact = "\n" not in text and text != dumps_entry(data)
+        except TooDeep:
+            deep = depth_error(text)
+            raise ArchiveError.at(Location(where, deep.lineno, deep.colno), f"entry is not JSON: {deep.msg}") from None
         except json.JSONDecodeError as exc:
             raise ArchiveError.at(Location(where, exc.lineno, exc.colno), f"entry is not JSON: {exc.msg}") from None
         if item.name == ENGINE and not isinstance(data, dict):
             raise ArchiveError.at(Location(where, 1, 1), "engine.json must hold a JSON object")
         texts[where] = text
-        compact = "\n" not in text and text != dumps_entry(data)
         entries.append(Entry(item.name, data, item.date_time, compact))
     return Plan(tuple(entries), origin=str(path), texts=texts)
 

@@ -16,7 +16,7 @@ from .documents import SOURCE_FOLDER, is_form, kind_of
 from .eras import detect_era
 from .errors import Location, Problem, SourceError
 from .files import write_tree
-from .jsontext import dumps_entry, source_bytes
+from .jsontext import TooDeep, depth_error, dumps_entry, source_bytes
 from .layout import (
     FILE_KEY,
     GITATTRIBUTES,
@@ -44,7 +44,7 @@ def unpack_zip(zip_path: Path, root: Path, force: bool = False,
     With `force`, a file that a template of `root` stands for (`plan/engine.json` beside
     `plan/engine.json.j2`) is left alone, and `warn` is told: the template is the source.
     """
-    files = source_files(read_plan(zip_path))
+    files = unpack_plan(zip_path)
     templated = {path for path in files if force and os.path.lexists(root / (path + TEMPLATE_SUFFIX))}
     written = {path: data for path, data in files.items() if path not in templated}
     write_tree(root, written, force=force, stale=lambda path: written_by_unpack(path) and path not in templated)
@@ -54,6 +54,13 @@ def unpack_zip(zip_path: Path, root: Path, force: bool = False,
                          "stands for it (update the template from the export by hand)", "warning",
                          "template-kept"))
     return len(written)
+
+
+def unpack_plan(zip_path: Path) -> dict[str, bytes]:
+    """The source tree of the export at `zip_path`: relative path -> content."""
+    # Every document is written (source_bytes) before anything walks it all, which measures its
+    # depth: reading need not measure it first.
+    return source_files(read_plan(zip_path, check_depth=False))
 
 
 def written_by_unpack(path: str) -> bool:
@@ -82,8 +89,13 @@ def source_files(plan: Plan) -> dict[str, bytes]:
             data = _each(data, functools.partial(tree.pull, key="script", folder=LIBRARY_SCRIPTS, suffix=".js"))
         elif entry.name == SCRIPT_STEPS:
             data = _unpack_steps(tree, data)
+        try:
+            content = source_bytes(data)
+        except TooDeep:
+            deep = depth_error(plan.texts.get(where, ""))
+            raise SourceError.at(Location(where, deep.lineno, deep.colno), f"entry is not JSON: {deep.msg}") from None
         _refuse_markers(where, entry.data, plan.texts.get(where))
-        tree.add_bytes(SOURCE_FOLDER + entry.name, source_bytes(data))
+        tree.add_bytes(SOURCE_FOLDER + entry.name, content)
     tree.add_bytes(SETTINGS, source_bytes(build_settings(plan)))
     tree.add(".gitattributes", GITATTRIBUTES)
     return tree.files
@@ -221,14 +233,15 @@ def _refuse_markers(entry_name: str, data: Json, text: str | None) -> None:
 
 
 def _refuse_marker_objects(entry_name: str, data: Json) -> None:
-    if isinstance(data, dict):
-        if set(data) in ({FILE_KEY}, {VOICE_KEY}):
-            raise SourceError.at(entry_name, f"holds an object {data!r} that xmplan cannot represent")
-        for value in data.values():
-            _refuse_marker_objects(entry_name, value)
-    elif isinstance(data, list):
-        for value in data:
-            _refuse_marker_objects(entry_name, value)
+    stack = [data]  # a walk without recursion: any depth reading allows
+    while stack:
+        value = stack.pop()
+        if isinstance(value, dict):
+            if set(value) in ({FILE_KEY}, {VOICE_KEY}):
+                raise SourceError.at(entry_name, f"holds an object {value!r} that xmplan cannot represent")
+            stack.extend(reversed(value.values()))
+        elif isinstance(value, list):
+            stack.extend(reversed(value))
 
 
 def safe_file_name(name: str) -> str:
