@@ -242,7 +242,10 @@ class _Reader:
         path = self.root / relative
         if not path.is_file():
             return default
-        if not self.inside(relative):
+        # A symlink on the way (checked as cheaply as can be: this runs for every tree read).
+        parts = relative.split("/")
+        linked = any(os.path.islink(self.display("/".join(parts[:end]))) for end in range(1, len(parts) + 1))
+        if linked and not self.inside(relative):
             raise SourceError.at(self.display(relative), "a symlink to a place outside the source tree "
                                  f"({os.path.realpath(path)}): not followed", "symlink")
         data = self.parse(relative, self.read(relative))
@@ -305,7 +308,7 @@ class _Reader:
         return frozenset(self.all_files)
 
     def render_all(self, context: Mapping[str, Any]) -> None:
-        renderer = Renderer(self.template_source)
+        renderer = None  # made for the first template: most trees (every unpacked export) have none
         for relative in self.all_files:
             if relative.endswith(".j2"):
                 if relative[: -len(".j2")] in self.file_set:
@@ -313,6 +316,7 @@ class _Reader:
                                                  f"both this template and {relative[:-3]} exist: keep one",
                                                  "error", "template-twin"))
                     continue
+                renderer = renderer or Renderer(self.template_source)
                 try:
                     self.rendered[relative[: -len(".j2")]] = renderer.render(relative, context)
                 except TemplateFailure as failure:

@@ -16,6 +16,7 @@ from typing import Any
 import jinja2
 import jinja2.compiler
 import jinja2.nodes
+from jinja2.filters import FILTERS as DEFAULT_FILTERS
 from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup
 
@@ -105,7 +106,7 @@ class _Sandbox(SandboxedEnvironment):
     def __init__(self, loader: jinja2.BaseLoader, finalize: Callable[[Any], Any] | None) -> None:
         super().__init__(loader=loader, undefined=jinja2.StrictUndefined, keep_trailing_newline=True,
                          autoescape=False, finalize=finalize)
-        self.filters = {name: _guarded(name, function) for name, function in self.filters.items()}
+        self.filters = dict(_guarded_filters())
 
     def checked(self, value: Any) -> Any:
         return _checked(value)
@@ -138,6 +139,12 @@ class _Sandbox(SandboxedEnvironment):
         if isinstance(getattr(__obj, "__self__", None), str):
             _predict(getattr(__obj, "__name__", ""), [__obj.__self__, *args, *kwargs.values()], method=True)
         return _checked(super().call(__context, __obj, *args, **kwargs))
+
+
+@functools.cache
+def _guarded_filters() -> Mapping[str, Callable[..., Any]]:
+    """jinja2's built-in filters, each held to the limits (wrapped once per process)."""
+    return {name: _guarded(name, function) for name, function in DEFAULT_FILTERS.items()}
 
 
 def _guarded(name: str, function: Callable[..., Any]) -> Callable[..., Any]:
