@@ -14,6 +14,7 @@ import struct
 import time
 import tracemalloc
 import zipfile
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -43,7 +44,7 @@ def entry_data(entry: dict[str, Any], folder: Path) -> bytes:
     if "bytes" in entry:
         return bytes(entry["bytes"])
     if "file" in entry:
-        return (folder / entry["file"]).read_bytes()
+        return (folder / str(entry["file"])).read_bytes()
     if "repeat" in entry:
         return str(entry["repeat"]).encode("utf-8") * int(entry["times"])
     return str(entry.get("text", "")).encode("utf-8")
@@ -73,7 +74,7 @@ def make_zip(spec: dict[str, Any], folder: Path, work: Path, target: Path) -> No
     target.write_bytes(bytes(data))
 
 
-def _headers(data: bytearray, name: bytes):
+def _headers(data: bytearray, name: bytes) -> Iterator[tuple[int, str]]:
     """(offset, kind) of every local and central header naming `name`."""
     layouts = ((b"PK\x03\x04", "local", 26, 30), (b"PK\x01\x02", "central", 28, 46))
     for signature, kind, name_length_at, name_at in layouts:
@@ -94,7 +95,7 @@ def _data_offset(data: bytearray, name: bytes) -> int:
     for at, kind in _headers(data, name):
         if kind == "local":
             name_length, extra_length = struct.unpack_from("<HH", data, at + 26)
-            return at + 30 + name_length + extra_length
+            return at + 30 + int(name_length) + int(extra_length)
     raise AssertionError(f"no entry {name!r}")
 
 
