@@ -185,7 +185,7 @@ def test_hostile_case(case: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
         assert seconds < spec["max_seconds"], f"{seconds:.1f} s"
 
 
-@pytest.mark.parametrize("failing_call", [1, 3, 6, 9])
+@pytest.mark.parametrize("failing_call", [1, 3, 6, 9, 14])
 def test_a_failure_while_swapping_puts_everything_back(failing_call: int, tmp_path: Path,
                                                        monkeypatch: pytest.MonkeyPatch) -> None:
     """#8.10: the swap of `unpack --force` is undone when a rename fails halfway (a full disk, a lock)."""
@@ -194,7 +194,10 @@ def test_a_failure_while_swapping_puts_everything_back(failing_call: int, tmp_pa
     make_zip({"entries": entries}, tmp_path, tmp_path, export)
     tree = tmp_path / "tree"
     assert main(["unpack", str(export), str(tree)]) == 0
-    for path, text in (("scripts/integrations/Inbound Alert.js", "// edited\n"), ("plan/forms/Old/form.json", "{}"),
+    # edits all along the sorted order, so that any failing rename comes after some file was replaced
+    for path, text in ((".gitattributes", "* -text\n"), ("plan/engine.json", '{"name": "edited"}'),
+                       ("plan/properties/properties.json", "[]"),
+                       ("scripts/integrations/Inbound Alert.js", "// edited\n"), ("plan/forms/Old/form.json", "{}"),
                        ("scripts/integrations/Old.js", "old")):
         (tree / path).parent.mkdir(parents=True, exist_ok=True)
         (tree / path).write_text(text)
