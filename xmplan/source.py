@@ -292,13 +292,14 @@ class _Reader:
                 links.append(top)
             else:
                 _list_files(self.display(top), top, found, links)
-        for link in links:
+        while links:  # a folder of the tree that plan/ links to may hold links too
+            link = links.pop()
             if not self.inside(link):
                 self.problems.append(Problem(Location(self.display(link)), "a symlink to a place outside the "
                                              f"source tree ({os.readlink(self.display(link))}): not followed",
                                              "error", "symlink"))
             elif link in TOP_FOLDERS:
-                _list_files(self.display(link), link, found, [])  # plan/ -> a folder of the tree: read it there
+                _list_files(self.display(link), link, found, links)  # plan/ -> a folder of the tree: read it
             elif not os.path.isdir(self.display(link)):
                 found.append(link)
         return sorted(found)
