@@ -8,7 +8,9 @@ start_postgres() {
     bin="$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)"
   fi
   if [ -z "$bin" ] || [ ! -x "$bin/initdb" ]; then
-    apt-get install -y -qq postgresql >/dev/null
+    local sudo_cmd=""
+    if [ "$(id -u)" -ne 0 ] && command -v sudo >/dev/null 2>&1; then sudo_cmd=sudo; fi
+    $sudo_cmd apt-get update -qq && $sudo_cmd apt-get install -y -qq postgresql >/dev/null
     bin="$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)"
   fi
   PG_DIR="$(mktemp -d /tmp/xmplan-pg.XXXXXX)"
