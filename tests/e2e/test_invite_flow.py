@@ -119,14 +119,18 @@ def send_invite(page: Any, stack: Stack, artifacts: Path) -> dict[str, Any]:
 
 
 def respond(page: Any, stack: Stack, artifacts: Path, event: dict[str, Any], answer: str, comment: str) -> None:
-    """Step 4: the event has both recipients; respond as Mary (the control API the console's buttons use)."""
-    import requests
-
-    recipients = {(r["name"], r["type"]) for r in stack.xmatters.emulator.store.recipients(event["id"])}
-    assert recipients == {("mmcbride", "PERSON"), ("Database Admins", "GROUP")}
-    answered = requests.post(f"{stack.xmatters.url}/emulator/api/events/{event['id']}/responses", timeout=30,
-                             json={"recipient": "mmcbride", "response": answer, "comment": comment})
-    assert answered.status_code < 300, answered.text
+    """Step 4: in the emulator's console, the event lists both recipients; respond as Mary."""
+    console = page.context.new_page()
+    console.goto(f"{stack.xmatters.url}/console/events")
+    console.click(f"a:has-text('{event['event_id']}')")
+    recipients = console.locator("h2:has-text('Recipients') + ul").inner_text()
+    assert "mmcbride (PERSON)" in recipients and "Database Admins (GROUP)" in recipients
+    form = console.locator("tr[data-person=mmcbride] form.respond")
+    form.locator("input[name=comment]").fill(comment)
+    shot(console, artifacts, f"7-console-{answer.lower()}")
+    form.locator(f"button[value={answer}]").click()
+    console.locator("tr[data-person=mmcbride] td.response", has_text=answer).wait_for()
+    console.close()
     assert stack.xmatters.wait_idle()
 
 
