@@ -20,7 +20,7 @@ def test_demo_starts_configures_prints_where_to_click_and_stops_on_ctrl_c(tmp_pa
     process = subprocess.Popen([sys.executable, "-m", "xmplan", "demo", "--data", str(tmp_path / "demo"),
                                 "--engine", "js2py"], cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                text=True, start_new_session=True)
-    assert process.stdout is not None
+    assert process.stdout is not None and process.stderr is not None
     lines: list[str] = []
     try:
         deadline = time.monotonic() + 90

@@ -32,7 +32,8 @@ def app(clock: Clock) -> Any:
 
 @pytest.fixture
 def client(app: Any) -> FlaskClient:
-    return app.test_client()
+    made: FlaskClient = app.test_client()
+    return made
 
 
 def installed(app: Any, scopes: tuple[str, ...] = ("send_notification", "view_room")) -> Any:

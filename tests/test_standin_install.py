@@ -16,12 +16,18 @@ from xmplan._web import BackgroundServer
 from xmplan.hipchat.standin import create_app, standin_of
 
 
+def found(pattern: str, text: str) -> str:
+    match = re.search(pattern, text)
+    assert match, f"{pattern!r} not in the page"
+    return match.group(1)
+
+
 class Servers:
     def __init__(self, hipchat: BackgroundServer, addon: BackgroundServer, seen: FakeAddon, app: Any) -> None:
         self.hipchat, self.addon, self.seen, self.app = hipchat, addon, seen, app
         self.browser = requests.Session()
-        self.csrf = re.search(r'name="csrf-token" content="([^"]+)"',
-                              self.browser.get(hipchat.url + "/admin/integrations", timeout=5).text).group(1)
+        self.csrf = found(r'name="csrf-token" content="([^"]+)"',
+                          self.browser.get(hipchat.url + "/admin/integrations", timeout=5).text)
 
     def post(self, path: str, **data: str) -> requests.Response:
         return self.browser.post(self.hipchat.url + path, data={"csrf": self.csrf, **data}, timeout=10)
@@ -92,7 +98,7 @@ def test_bad_descriptor_urls_are_explained(servers: Servers, url: str, message: 
 def test_configuration_page_opens_in_an_iframe_with_a_signed_request(servers: Servers) -> None:
     oauth_id = servers.install()
     page = servers.browser.get(f"{servers.hipchat.url}/admin/integrations/{oauth_id}/configure", timeout=5).text
-    src = re.search(r'<iframe class="config-frame" id="addon-frame" title="[^"]*" src="([^"]+)"', page).group(1)
+    src = found(r'<iframe class="config-frame" id="addon-frame" title="[^"]*" src="([^"]+)"', page)
     src = src.replace("&amp;", "&")
     assert src.startswith(servers.addon.url + "/configure?signed_request=")
     token = parse_qs(urlsplit(src).query)["signed_request"][0]
@@ -140,7 +146,7 @@ def test_uninstall_sends_delete_and_revokes_the_client(servers: Servers) -> None
 
 def test_room_notification_token_from_the_admin_page(servers: Servers) -> None:
     page = servers.post("/admin/rooms/4242/tokens", label="xMatters").text
-    token = re.search(r'<code class="token" id="room-token">([^<]+)</code>', page).group(1)
+    token = found(r'<code class="token" id="room-token">([^<]+)</code>', page)
     answer = requests.post(servers.hipchat.url + "/v2/room/4242/notification", timeout=5,
                            headers={"Authorization": f"Bearer {token}"},
                            json={"message": "<b>Mary</b> accepted", "color": "green"})

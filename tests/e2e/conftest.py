@@ -56,7 +56,8 @@ def page(browser: Any) -> Iterator[Any]:
 def artifacts(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Where a test's screenshots go: $XMPLAN_TEST_ARTIFACTS/<test>, else a pytest temp folder."""
     root = os.environ.get("XMPLAN_TEST_ARTIFACTS")
-    base = Path(root) if root else tmp_path_factory.getbasetemp() / "screenshots"
-    folder = base / request.node.name.replace("/", "_")
+    base = Path(root) if root else Path(tmp_path_factory.getbasetemp()) / "screenshots"
+    name: str = request.node.name
+    folder = base / name.replace("/", "_")
     folder.mkdir(parents=True, exist_ok=True)
     return folder
