@@ -2,7 +2,8 @@
 
 Usage: python bench/serve.py [--requests 2000] [--clients 16] [--engine js2py|quickjs] [--max-seconds 600]
 
-Per engine: the flagship plan served on 127.0.0.1 (a free port, a temporary --data folder),
+Per engine: the flagship plan served by `xmplan serve` in its own process on 127.0.0.1 (a free
+port, a temporary --data folder),
 `--requests` invitations (Basic authentication, as the add-on sends them) from `--clients`
 concurrent clients, each on its own keep-alive connection. It prints
 - requests per second while sending, and p50/p99 of the time to the 202;
@@ -20,6 +21,9 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
+import signal
+import subprocess
 import sys
 import tempfile
 import threading
@@ -38,11 +42,14 @@ from serve_helpers import invitation  # noqa: E402
 
 from xmplan.runtime.api import Request, Runtime, load_plan  # noqa: E402
 from xmplan.runtime.engines import available_engines  # noqa: E402
-from xmplan.serve.testing import local_xmatters  # noqa: E402
+from xmplan.serve.store import Store  # noqa: E402
 
 P99_TARGET_MS = 50.0
 RATIO_TARGETS = {"js2py": 1.5, "quickjs": 2.0}
 WORKERS = 2  # the server's run threads; Runtime.run's worker pool is sized to the machine
+PASSWORD = "bench-password"
+AUTH = ("integration", PASSWORD)
+INVITE_ID = "add3a4bd-88d3-4cc8-a37c-397c7de95d34"  # the flagship plan's "Invite to Room"
 
 
 def percentile(values: list[float], share: float) -> float:
@@ -71,38 +78,61 @@ def baseline(engine: str, body: str, runs: int, threads: int) -> float:
     return (time.perf_counter() - started) * 1000 / (per_thread * threads)
 
 
+def start_server(data: Path, engine: str, count: int) -> tuple[subprocess.Popen[str], str]:
+    """`xmplan serve` in its own process (as users run it), with a directory of known password."""
+    people = data / "people.json"
+    people.write_text(json.dumps({"people": [{"targetName": "integration", "firstName": "Integration",
+                                              "lastName": "User", "password": PASSWORD}], "groups": []}))
+    process = subprocess.Popen(
+        [sys.executable, "-m", "xmplan", "serve", str(ROOT), "--port", "0", "--data", str(data / "state"),
+         "--engine", engine, "--people", str(people), "--rate-limit", str(count * 2), "--workers", str(WORKERS),
+         "--endpoint", "HipChat=http://127.0.0.1:9"],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True)
+    assert process.stdout is not None
+    for line in process.stdout:
+        found = re.search(r"a local xMatters at (http://127\.0\.0\.1:\d+)", line)
+        if found:
+            threading.Thread(target=process.stdout.read, daemon=True).start()  # keep its pipe drained
+            return process, found.group(1)
+    raise RuntimeError("xmplan serve did not start")
+
+
 def load(engine: str, count: int, clients: int, max_seconds: float) -> dict[str, Any]:
     body = json.dumps(invitation())
-    with tempfile.TemporaryDirectory() as data, local_xmatters(
-            ROOT, data=Path(data), engine=engine, workers=WORKERS, rate_limit=count * 2,
-            endpoints={"HipChat": "http://127.0.0.1:9"}) as xm:
-        url = xm.trigger_url("Invite to Room")
-        local = threading.local()
-        warm = requests.post(url, data=body, auth=xm.auth, headers={"Content-Type": "application/json"}, timeout=30)
-        assert warm.status_code == 202 and xm.wait_idle(120)
-        deadline = time.monotonic() + max_seconds
+    headers = {"Content-Type": "application/json"}
+    with tempfile.TemporaryDirectory() as folder:
+        data = Path(folder)
+        process, base = start_server(data, engine, count)
+        try:
+            url = f"{base}/api/integration/1/functions/{INVITE_ID}/triggers"
+            store = Store(data / "state" / "xmplan.db")
+            warm = requests.post(url, data=body, auth=AUTH, headers=headers, timeout=30)
+            assert warm.status_code == 202 and wait_done(store, time.monotonic() + 120)
+            local = threading.local()
+            deadline = time.monotonic() + max_seconds
 
-        def send(_: int) -> tuple[float, float, str] | None:
-            if time.monotonic() > deadline:
-                return None
-            session = getattr(local, "session", None)
-            if session is None:
-                session = local.session = requests.Session()
+            def send(_: int) -> tuple[float, float, str] | None:
+                if time.monotonic() > deadline:
+                    return None
+                session = getattr(local, "session", None)
+                if session is None:
+                    session = local.session = requests.Session()
+                started = time.perf_counter()
+                answer = session.post(url, data=body, auth=AUTH, headers=headers, timeout=30)
+                took = time.perf_counter() - started
+                if answer.status_code != 202:
+                    raise RuntimeError(f"{answer.status_code}: {answer.text}")
+                return took * 1000, time.time(), answer.json()["requestId"]
+
             started = time.perf_counter()
-            answer = session.post(url, data=body, auth=xm.auth, headers={"Content-Type": "application/json"},
-                                  timeout=30)
-            took = time.perf_counter() - started
-            if answer.status_code != 202:
-                raise RuntimeError(f"{answer.status_code}: {answer.text}")
-            return took * 1000, time.time(), answer.json()["requestId"]
-
-        started = time.perf_counter()
-        with ThreadPoolExecutor(clients) as pool:
-            results = [r for r in pool.map(send, range(count)) if r is not None]
-        sent = time.perf_counter() - started
-        finished = xm.wait_idle(max(1.0, deadline - time.monotonic() + 60))
-        total = time.perf_counter() - started
-        store = xm.emulator.store
+            with ThreadPoolExecutor(clients) as pool:
+                results = [r for r in pool.map(send, range(count)) if r is not None]
+            sent = time.perf_counter() - started
+            finished = wait_done(store, deadline + 60)
+            total = time.perf_counter() - started
+        finally:
+            os.killpg(process.pid, signal.SIGTERM)
+            process.wait(30)
         to_event, recorded, with_event = [], 0, 0
         for _, answered_at, request_id in results:
             recorded += bool(store.activity(request_id=request_id, limit=1))
@@ -116,6 +146,16 @@ def load(engine: str, count: int, clients: int, max_seconds: float) -> dict[str,
     return {"engine": engine, "sent": len(results), "finished": finished, "send_seconds": sent,
             "total_seconds": total, "latencies": latencies, "to_event": to_event, "recorded": recorded,
             "with_event": with_event, "body": body}
+
+
+def wait_done(store: Store, deadline: float) -> bool:
+    """Until no accepted request is queued or running (polling the store, as a second reader)."""
+    while time.monotonic() < deadline:
+        counts = store.counts()
+        if not counts.get("queued") and not counts.get("running"):
+            return True
+        time.sleep(0.05)
+    return False
 
 
 def report(result: dict[str, Any], per_run: float, per_run_single: float) -> bool:

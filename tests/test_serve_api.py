@@ -1,9 +1,10 @@
-"""`xmplan serve`'s REST API and inbound triggers, through the Flask test client."""
+"""`xmplan serve`'s REST API and inbound triggers: every test through the Flask test client and
+again over HTTP to a real server on 127.0.0.1 (the same app, as moto's server mode)."""
 
 from __future__ import annotations
 
 import pytest
-from serve_helpers import basic, flagship_app, invitation, settle, trigger_path
+from serve_helpers import basic, client_of, flagship_app, invitation, settle, trigger_path
 
 from xmplan.serve.app import emulator_of
 
@@ -15,9 +16,15 @@ def app(tmp_path):
     app.extensions["xmplan.runs"].stop()
 
 
+@pytest.fixture(params=["client", "server"])
+def mode(request):
+    return request.param
+
+
 @pytest.fixture
-def client(app):
-    return app.test_client()
+def client(app, mode):
+    with client_of(app, mode) as found:
+        yield found
 
 
 def invite(app, client, **changes):
@@ -143,21 +150,22 @@ def test_inbound_errors(app, client):
     assert wrong_method.status_code == 405 and wrong_method.json["code"] == 405
 
 
-def test_body_over_the_limit_is_413(tmp_path):
+def test_body_over_the_limit_is_413(tmp_path, mode):
     app = flagship_app(tmp_path, max_body=1000)
-    answer = app.test_client().post(trigger_path(app), data="x" * 1001, headers=basic())
+    with client_of(app, mode) as client:
+        answer = client.post(trigger_path(app), data="x" * 1001, headers=basic())
     assert answer.status_code == 413
     assert answer.json == {"code": 413, "reason": "Request Entity Too Large",
                            "message": "The request body is larger than the limit of 1000 bytes."}
     assert emulator_of(app).store.counts() == {}
 
 
-def test_over_the_rate_is_429_and_not_queued(tmp_path):
+def test_over_the_rate_is_429_and_not_queued(tmp_path, mode):
     app = flagship_app(tmp_path, rate_limit=2, rate_window=60, run_scripts=False)
-    client = app.test_client()
-    statuses = [client.post(trigger_path(app), json=invitation(), headers=basic()).status_code for _ in range(4)]
-    assert statuses == [202, 202, 429, 429]
-    assert client.post(trigger_path(app), json={}, headers=basic()).json["code"] == 429
+    with client_of(app, mode) as client:
+        statuses = [client.post(trigger_path(app), json=invitation(), headers=basic()).status_code for _ in range(4)]
+        assert statuses == [202, 202, 429, 429]
+        assert client.post(trigger_path(app), json={}, headers=basic()).json["code"] == 429
     assert emulator_of(app).store.counts() == {"queued": 2}
 
 
