@@ -7,7 +7,7 @@ import secrets
 from pathlib import Path
 from typing import Any, TextIO
 
-from ..errors import XmplanError
+from ..errors import UsageError
 
 NAME = "serve"
 HELP = "run plans in a local xMatters: inbound URLs, events, REST API, responses, web console"
@@ -46,7 +46,7 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
 
     for name, url in args.endpoint:
         if not url.startswith(("http://", "https://")):
-            raise XmplanError.at("--endpoint", f"{name}: expected an http or https URL, got {url!r}")
+            raise UsageError(f"--endpoint {name}: expected an http or https URL, got {url!r}")
     plans = tuple(load_plan(Path(path)) for path in args.plans)
     password = None
     if args.people:
