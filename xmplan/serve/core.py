@@ -181,12 +181,13 @@ class Emulator:
                 "contribution": option.contribution, "comment": comment, "fired": [r.id for r in follow]}
 
     def _stopped(self, event: Row, person: str, via: str | None, action: str) -> list[str]:
-        """Who stops being notified: the responder (STOP_NOTIFYING_USER and most others), or the whole
-        group they were reached through (STOP_NOTIFYING_TARGET), or everyone (END)."""
+        """Who stops being notified: the responder (STOP_NOTIFYING_USER, RECORD_RESPONSE, ESCALATE,
+        COUNT_RESPONSE), the whole group they were reached through (STOP_NOTIFYING_TARGET, and
+        ASSIGN_TO_USER, which gives the event to the responder), or everyone (END)."""
         notifications = self.store.notifications(event["id"])
         if action == "END":
             return sorted({n["person"] for n in notifications})
-        if action == "STOP_NOTIFYING_TARGET" and via:
+        if action in ("STOP_NOTIFYING_TARGET", "ASSIGN_TO_USER") and via:
             return sorted({n["person"] for n in notifications if n["via"] == via})
         return [person]
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import queue
 import threading
 import time
@@ -26,6 +27,7 @@ from .store import NewEvent, NewRequest, Row, StoreUnavailable
 
 Json = Any
 MAX_ATTEMPTS = 3
+RUN_NICENESS = 5  # script runs yield the CPU to the threads answering HTTP
 _log = logging.getLogger(__name__)
 _STORE_RETRIES = 20
 
@@ -78,6 +80,7 @@ class RunQueue:
         return True
 
     def _loop(self) -> None:
+        _lower_priority()
         while True:
             request_id = self._queue.get()
             if request_id is None:
@@ -189,3 +192,13 @@ class RunQueue:
         """Calls to the xMatters endpoint are shown at this emulator's address, without the path key."""
         base = self.emulator.self_base
         return {**call, "url": str(call.get("url", "")).replace(base, self.emulator.url)}
+
+
+def _lower_priority() -> None:
+    """Lower this thread's CPU priority (Linux keeps niceness per thread), so that answering 202s
+    comes before running scripts; the worker processes a run starts inherit it."""
+    try:
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), os.getpriority(
+            os.PRIO_PROCESS, threading.get_native_id()) + RUN_NICENESS)
+    except (OSError, AttributeError):  # not Linux, or not allowed: runs share the CPU evenly
+        pass
