@@ -1,5 +1,10 @@
 """Time a run of the real runtime (prelude.js, Python host, Runtime.run) on each engine, against V8.
 
+Each engine is timed twice: in this process (`engines.in_process`, the engine alone) and through
+the worker pool every Runtime uses (`engine pool`: the engine in a worker process, the host here,
+each host call a round trip on a pipe); the difference of the medians is the pool's overhead per
+warm run (target: at most 1 ms).
+
 Usage: python bench/runtime.py [--runs N]. Two cases, each a small in-memory plan run through
 `Runtime(plan, engine=...).run(...)`: a 150-line inbound script that posts to a form, and a script
 that requires moment.js as a shared library (read at bench time from the first corpus plan in
@@ -30,15 +35,17 @@ from xmplan.model import Entry, Plan
 from xmplan.runtime import scripts
 from xmplan.runtime.api import Request, Runtime
 from xmplan.runtime.engine import HOST_GLOBAL
-from xmplan.runtime.engines import available_engines, in_process
+from xmplan.runtime.engines import PooledEngine, available_engines, in_process
 from xmplan.runtime.fakes import FakeServer
 from xmplan.runtime.host import Host
 from xmplan.runtime.outcome import Outcome
+from xmplan.runtime.pool import WorkerPool
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT.parent / "shared" / "corpus" / "plans"
 FORM_UUID = "be0cbe0c-0000-4000-8000-000000000150"
 JS2PY_TARGET_MS = 15.0
+POOL_OVERHEAD_TARGET_MS = 1.0
 V8_RATIO_TARGET = 3.0
 
 INBOUND_BODY = """
@@ -293,6 +300,23 @@ def bench_engine(name: str, case: Case, runs: int) -> Times:
     return Times(cold, min(warm), statistics.median(warm), extra)
 
 
+def bench_pool(name: str, case: Case, runs: int) -> Times:
+    """The same runs through a worker pool of one worker (cold: starting it and the first run)."""
+    pool = WorkerPool(size=1)
+    try:
+        runtime = Runtime(case.plan, engine=PooledEngine(name, pool))
+        cold = timed(lambda: runtime.run(case.integration, case.request))
+        warm = []
+        for _ in range(runs):
+            outcome: list[Outcome] = []
+            warm.append(timed(lambda: outcome.append(runtime.run(case.integration, case.request))))
+            if not case.check(outcome[0]):
+                raise RuntimeError(f"wrong outcome: {outcome[0].error or outcome[0].lines}")
+    finally:
+        pool.close()
+    return Times(cold, min(warm), statistics.median(warm))
+
+
 def v8_source(case: Case) -> str:
     """The run's JavaScript as the runtime builds it, after a JS stand-in for the Python host.
 
@@ -332,6 +356,7 @@ def report(case: Case, runs: int) -> dict[str, Times]:
     for name in available_engines():
         try:
             results[name] = bench_engine(name, case, runs)
+            results[f"{name} pool"] = bench_pool(name, case, runs)
         except Exception as err:  # noqa: BLE001 - a bench reports failures and goes on
             print(f"  {name:12} failed: {str(err).splitlines()[0]}")
     if v8:
@@ -349,6 +374,31 @@ def report(case: Case, runs: int) -> dict[str, Times]:
     else:
         print("  v8: skipped, mini-racer not installed")
     return results
+
+
+def pool_overhead(runs: int) -> None:
+    """The pool's own cost per warm run: a one-line script, in this process and through the pool,
+    interleaved so that both see the same load; the overhead is the difference of the medians."""
+    case = Case("one console line", make_plan("Tiny", "console.log('x');"), "Tiny", Request(""),
+                lambda o: o.ok and o.lines == ["x"])
+    print(f"\n== pool overhead per warm run ({case.title}; medians of {runs} interleaved runs)")
+    for name in available_engines():
+        pool = WorkerPool(size=1)
+        try:
+            pooled = Runtime(case.plan, engine=PooledEngine(name, pool))
+            alone = Runtime(case.plan, engine=in_process(name))
+            pooled.run(case.integration, case.request)
+            alone.run(case.integration, case.request)
+            times: dict[str, list[float]] = {"pool": [], "alone": []}
+            for _ in range(runs):
+                times["pool"].append(timed(lambda: pooled.run(case.integration, case.request)))
+                times["alone"].append(timed(lambda: alone.run(case.integration, case.request)))
+        finally:
+            pool.close()
+        pool_ms, alone_ms = statistics.median(times["pool"]), statistics.median(times["alone"])
+        overhead = pool_ms - alone_ms
+        print(f"  {name:8} in process {alone_ms:6.2f} ms, through the pool {pool_ms:6.2f} ms: overhead {overhead:.2f} ms "
+              f"(target {POOL_OVERHEAD_TARGET_MS:g} ms: {'met' if overhead <= POOL_OVERHEAD_TARGET_MS else 'NOT met'})")
 
 
 def verdicts(inbound: dict[str, Times]) -> None:
@@ -381,6 +431,7 @@ def main(argv: list[str] | None = None) -> int:
         print("\n== moment.js: skipped (no ../shared corpus plan with moment in sharedfunctions.json)")
     else:
         report(moment_case(*found), max(5, args.runs // 3))
+    pool_overhead(max(50, args.runs * 5))
     verdicts(inbound)
     from flows import bench_flows  # bench/flows.py, next to this file
 

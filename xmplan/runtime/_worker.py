@@ -4,7 +4,8 @@ Started by `pool.WorkerPool` as `python -I -c ...`; reads frames on fd 0 and wri
 of fd 1 (fd 1 itself then points at stderr, so a stray print cannot break a frame). Messages:
 - to the runtime: `["ready"]` once the engine is loaded, `["fatal", text]` when it cannot be;
   `["started"]` when a run's scripts are compiled and the clock starts; `["host", op, text]` for
-  each host call (the answer is `["ok", text]` or `["abort"]`); `["done", error | None, retire]`.
+  each host call (the answer is `["ok", text]` or `["abort"]`), or `["note", op, text]` for one
+  that needs no answer (the prelude's console lines); `["done", error | None, retire]`.
 - from the runtime: `["run", engine, scripts, time_limit, memory_limit]` (a script is
   `[key, filename, text | None, reusable, harness, header]`; a None text is one sent before under
   that key); EOF ends the worker.
@@ -25,6 +26,8 @@ from . import _wire
 from .engine import Engine, Script
 
 SCRIPT_TEXTS = 512  # the runtime keeps the same number, evicting in the same order
+_CONSOLE_CALL = '{"level":'  # how the prelude's console.log calls the host
+_CONSOLE_ANSWER = '{"ok": null}'
 
 
 class HostAborted(Exception):
@@ -82,6 +85,10 @@ class Worker:
         return self.engines[name]
 
     def host(self, operation: str, json_text: str) -> str:
+        if operation == "console" and json_text.startswith(_CONSOLE_CALL):
+            # The prelude's console line needs no answer: sent one way, it costs no round trip.
+            self.channel.send(["note", operation, json_text])
+            return _CONSOLE_ANSWER
         self.channel.send(["host", operation, json_text])
         reply = self.channel.receive()
         if reply[0] != "ok":

@@ -184,6 +184,12 @@ class WorkerPool:
             kind = message[0]
             if kind == "started":
                 deadline, grace = time.monotonic() + time_limit, GRACE_SECONDS
+            elif kind == "note":  # a host call the worker did not wait for
+                if host_error is None:
+                    try:
+                        host(str(message[1]), str(message[2]))
+                    except Exception as err:  # noqa: BLE001 - as for a host call: re-raised when the run ends
+                        host_error = err
             elif kind == "host":
                 _local.deadline = deadline
                 try:
