@@ -20,7 +20,8 @@ def read_json_file(filename: str) -> Any:
     except OSError as exc:
         raise XmplanError.at(filename, f"cannot read: {exc.strerror or exc}") from None
     if len(data) > MAX_INPUT:
-        raise XmplanError.at(filename, f"larger than {MAX_INPUT // (1024 * 1024)} MiB")
+        limit = f"{MAX_INPUT // (1024 * 1024)} MiB" if MAX_INPUT % (1024 * 1024) == 0 else f"{MAX_INPUT} bytes"
+        raise XmplanError.at(filename, f"larger than {limit}")
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
