@@ -27,9 +27,9 @@ import sys
 import tempfile
 import time
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 from xmplan.model import Entry, Plan
 from xmplan.runtime import scripts
@@ -307,11 +307,12 @@ def bench_pool(name: str, case: Case, runs: int) -> Times:
         runtime = Runtime(case.plan, engine=PooledEngine(name, pool))
         cold = timed(lambda: runtime.run(case.integration, case.request))
         warm = []
+        outcomes: list[Outcome] = []
         for _ in range(runs):
-            outcome: list[Outcome] = []
-            warm.append(timed(lambda: outcome.append(runtime.run(case.integration, case.request))))
-            if not case.check(outcome[0]):
-                raise RuntimeError(f"wrong outcome: {outcome[0].error or outcome[0].lines}")
+            warm.append(timed(lambda: outcomes.append(runtime.run(case.integration, case.request))))
+        wrong = [o for o in outcomes if not case.check(o)]
+        if wrong:
+            raise RuntimeError(f"wrong outcome: {wrong[0].error or wrong[0].lines}")
     finally:
         pool.close()
     return Times(cold, min(warm), statistics.median(warm))
@@ -357,7 +358,7 @@ def report(case: Case, runs: int) -> dict[str, Times]:
         try:
             results[name] = bench_engine(name, case, runs)
             results[f"{name} pool"] = bench_pool(name, case, runs)
-        except Exception as err:  # noqa: BLE001 - a bench reports failures and goes on
+        except Exception as err:
             print(f"  {name:12} failed: {str(err).splitlines()[0]}")
     if v8:
         results.update({f"v8 {kind}": times for kind, times in v8.items()})
@@ -391,14 +392,15 @@ def pool_overhead(runs: int) -> None:
             alone.run(case.integration, case.request)
             times: dict[str, list[float]] = {"pool": [], "alone": []}
             for _ in range(runs):
-                times["pool"].append(timed(lambda: pooled.run(case.integration, case.request)))
-                times["alone"].append(timed(lambda: alone.run(case.integration, case.request)))
+                for kind, runtime in (("pool", pooled), ("alone", alone)):
+                    times[kind].append(timed(lambda rt=runtime: rt.run(case.integration, case.request)))
         finally:
             pool.close()
         pool_ms, alone_ms = statistics.median(times["pool"]), statistics.median(times["alone"])
         overhead = pool_ms - alone_ms
-        print(f"  {name:8} in process {alone_ms:6.2f} ms, through the pool {pool_ms:6.2f} ms: overhead {overhead:.2f} ms "
-              f"(target {POOL_OVERHEAD_TARGET_MS:g} ms: {'met' if overhead <= POOL_OVERHEAD_TARGET_MS else 'NOT met'})")
+        verdict = "met" if overhead <= POOL_OVERHEAD_TARGET_MS else "NOT met"
+        print(f"  {name:8} in process {alone_ms:6.2f} ms, through the pool {pool_ms:6.2f} ms: "
+              f"overhead {overhead:.2f} ms (target {POOL_OVERHEAD_TARGET_MS:g} ms: {verdict})")
 
 
 def verdicts(inbound: dict[str, Times]) -> None:

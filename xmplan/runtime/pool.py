@@ -188,7 +188,7 @@ class WorkerPool:
                 if host_error is None:
                     try:
                         host(str(message[1]), str(message[2]))
-                    except Exception as err:  # noqa: BLE001 - as for a host call: re-raised when the run ends
+                    except Exception as err:  # as for a host call: re-raised when the run ends
                         host_error = err
             elif kind == "host":
                 _local.deadline = deadline
