@@ -82,3 +82,22 @@ def test_a_throwing_step_reports_its_error(tmp_path: Path, engine_name: str, scr
     run = outcome.block("Shout")
     assert run.error is not None and message in run.error and "Shout.js:1" in run.error
     assert outcome.path[-1] == "Shout" and not outcome.ok
+
+
+def test_secrets_read_by_mappings_are_masked(tmp_path: Path) -> None:
+    # Shout's input maps a constant named like a secret: the block's inputs show it, so JSON and
+    # text outcomes mask it (its upper-cased output is another text and stays).
+    folder = tmp_path / "plan"
+    shutil.copytree(CASE, folder)
+    integrations = folder / "plan" / "integrations" / "integrations.json"
+    data = json.loads(integrations.read_text())
+    data["constants"] = [{"name": "API Token", "value": "tok-0123456789abcdef", "description": ""}]
+    integrations.write_text(json.dumps(data, indent=2))
+    canvas_file = folder / "plan" / "canvases" / "SlackSlashCommand.json"
+    canvas = json.loads(canvas_file.read_text())
+    next(b for b in canvas["blocks"] if b["id"] == SH)["inputMappings"][0]["mapping"] = "${constants.API Token}"
+    canvas_file.write_text(json.dumps(canvas, indent=2))
+    outcome = Runtime(load_plan(folder), engine="quickjs").run(TRIGGER, parameters=PAGE)
+    assert outcome.ok and outcome.block("Shout").inputs == {"text": "tok-0123456789abcdef"}
+    shown = json.dumps(outcome.to_json()) + flow_log(outcome)
+    assert "tok-0123456789abcdef" not in shown and "****" in shown and "TOK-0123456789ABCDEF!" in shown

@@ -12,7 +12,7 @@ from .outcome import BlockRun, FlowOutcome
 def step_log(outcome: Outcome) -> str:
     """A step run: the integration-style log, then the outputs it wrote."""
     text = activity_log(outcome).replace("Integration ", "Step ", 1)
-    lines = [f"  output[{json.dumps(k)}] = {_short(json.dumps(v, ensure_ascii=False))}"
+    lines = [f"  output[{json.dumps(k)}] = {_short(outcome.masker.text(json.dumps(v, ensure_ascii=False)))}"
              for k, v in (outcome.outputs or {}).items()]
     head, _, last = text.rstrip("\n").rpartition("\n")
     return "\n".join([head, *lines, last]) + "\n"
@@ -30,7 +30,8 @@ def flow_log(outcome: FlowOutcome) -> str:
     else:
         lines.append(f"COMPLETED {_count(len(outcome.flow), 'block')}, {_count(len(outcome.events), 'event')}, "
                      f"{_count(len(outcome.http), 'HTTP request')}")
-    return "\n".join(lines) + "\n"
+    # Every line masked with the run's secrets: block inputs show what `${constants.Token}` read.
+    return "\n".join(outcome.masker.text(line) for line in lines) + "\n"
 
 
 def _block(number: int, run: BlockRun) -> list[str]:

@@ -46,13 +46,14 @@ def run_flow(runtime: Runtime, record: Json, request: Request,
     ctx = FlowContext(runtime, canvas, scope, session, host, steps, dict(step_outputs or {}))
     first, notes = _trigger(ctx, record, start, request)
     if first is None:
-        return FlowOutcome(name, (), None, canvas=canvas.entry, notes=tuple(notes))
+        return FlowOutcome(name, (), None, canvas=canvas.entry, notes=tuple(notes), masker=runtime.masker())
     runs = [first]
     stopped = _follow(ctx, start, runs, notes) if first.error is None else None
     everything: list[Step] = [s for run in runs for s in run.steps]
     failed = next((run for run in runs if run.error and run.error != stopped), None)
     error = Failure(f"block {failed.block!r}: {failed.error}", canvas.entry) if failed else None
     return FlowOutcome(name, tuple(everything), error, canvas=canvas.entry, flow=tuple(runs), notes=tuple(notes),
+                       masker=runtime.masker(),
                        stopped=stopped)
 
 

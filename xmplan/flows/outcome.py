@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from ..runtime.outcome import ConsoleLine, Event, HttpCall, Outcome, Rejected, Step, _masked
+from ..runtime.outcome import ConsoleLine, Event, HttpCall, Outcome, Rejected, Step, _masked, mask_json
 
 Json = Any
 
@@ -79,6 +79,8 @@ class FlowOutcome(Outcome):
 
     def to_json(self) -> dict[str, Json]:
         shown = super().to_json()
-        shown.update(canvas=self.canvas, path=self.path, flow=[run.to_json() for run in self.flow],
-                     notes=list(self.notes), stopped=self.stopped)
+        # Block inputs and outputs carry what mappings read, `${constants.API Key}` included.
+        flow = mask_json({"path": self.path, "flow": [run.to_json() for run in self.flow], "notes": list(self.notes),
+                          "stopped": self.stopped}, self.masker)
+        shown.update(canvas=self.canvas, **flow)
         return shown

@@ -155,9 +155,10 @@ def run_step(runtime: Runtime, step: Step, inputs: Mapping[str, str], *, request
     try:
         to_run = step_scripts(step, runtime.engine.name)
     except ScriptError as exc:
-        return Outcome(step.name, (), runtime._failure(exc), outputs={})
+        return Outcome(step.name, (), runtime._failure(exc), outputs={}, masker=runtime.masker())
     error = runtime._execute(to_run, host)
-    return Outcome(step.name, tuple(host.steps), error, outputs=dict(host.outputs))
+    return Outcome(step.name, tuple(host.steps), error, outputs=dict(host.outputs), notes=tuple(host.notes),
+                   masker=runtime.masker())
 
 
 def load_problems(runtime: Runtime, step: Step) -> list[Problem]:
