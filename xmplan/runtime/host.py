@@ -14,9 +14,9 @@ from typing import Any
 from urllib.parse import quote
 
 from . import jxon
+from .budget import OUTPUT_LIMIT, OutputBudget
 from .fakes import FakeSession
 from .forms import BoundForm, shape_problems, trigger_problems
-from .budget import OUTPUT_LIMIT, OutputBudget
 from .outcome import ConsoleLine, Event, HttpCall, HttpResponse, Rejected, SentRequest, Step
 from .pool import remaining_time
 
@@ -276,6 +276,8 @@ class Host:
 
 # The operations whose value must be an object (form.post takes any value: xMatters refuses the wrong ones).
 _OBJECT_ARGUMENTS = frozenset({"console", "http", "authenticate", "jxon.parse", "jxon.stringify"})
+_RECORDED_VALUES = frozenset({"form.post", "jxon.stringify"})
+MAX_DEPTH = 200  # objects inside objects in a value a script hands the host
 
 
 def _argument(operation: str, text: str) -> Json:
@@ -288,7 +290,22 @@ def _argument(operation: str, text: str) -> Json:
         raise HostFailure(f"{operation}: the host function takes JSON text") from None
     if operation in _OBJECT_ARGUMENTS and not isinstance(value, dict):
         raise HostFailure(f"{operation}: the host function takes a JSON object")
+    if operation in _RECORDED_VALUES and _deeper_than(value, MAX_DEPTH):
+        # Recorded and printed later (dataclasses.asdict and json recurse): refused here instead.
+        raise HostFailure(f"{operation}: the value is nested more than {MAX_DEPTH} deep")
     return value
+
+
+def _deeper_than(value: Json, limit: int) -> bool:
+    """Whether `value` nests objects or arrays more than `limit` deep (a loop, not recursion)."""
+    stack = [(value, 0)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, (dict, list)):
+            if depth >= limit:
+                return True
+            stack.extend((child, depth + 1) for child in (item.values() if isinstance(item, dict) else item))
+    return False
 
 
 def _config(value: Json) -> Json:
