@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import threading
 import time
+import zipfile
 from concurrent.futures import ThreadPoolExecutor
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -19,6 +22,8 @@ from xmplan.runtime.engine import HOST_GLOBAL, Script
 from xmplan.runtime.engines import PooledEngine, get_engine
 from xmplan.runtime.pool import WorkerPool
 
+pytest_plugins = ["pytester"]
+SAMPLE = Path(__file__).parent / "samples" / "minimal"
 CATASTROPHIC = "var r = /^(a+)+$/.test('" + "a" * 38 + "!');"
 
 
@@ -170,3 +175,45 @@ def test_a_worker_that_dies_is_reported_and_replaced(engine_name, pool):
         engine.run([Script("a.js", f"{HOST_GLOBAL}('kill', '{worker.process.pid}'); while (true) {{}}")],
                    kill_it, time_limit=5)
     engine.run([Script("a.js", "var a = 1;")], echo, time_limit=5)
+
+
+def test_the_cli_the_plugin_and_the_api_all_run_through_the_pool(monkeypatch, tmp_path, pytester):
+    served: list[str] = []
+    original = WorkerPool.run
+
+    def counting(self: WorkerPool, engine: str, scripts: Any, host: Any, **options: Any) -> None:
+        served.append(engine)
+        original(self, engine, scripts, host, **options)
+
+    monkeypatch.setattr(WorkerPool, "run", counting)
+    request = tmp_path / "request.json"
+    request.write_text('{"body": "{}"}')
+    from xmplan.cli import main
+
+    assert main(["run", str(SAMPLE), "Inbound Alert", "--request", str(request)]) in (0, 1)
+    assert len(served) == 1  # the CLI
+    assert Runtime(make_plan({"A": "console.log(1);"})).run("A").lines == ["1"]
+    assert len(served) == 2  # the Python API
+    plan = make_plan({"A": "console.log(2);"})
+    with zipfile.ZipFile(pytester.path / "plan.zip", "w") as archive:
+        for entry in plan.entries:
+            archive.writestr(entry.name, json.dumps(entry.data))
+    pytester.makeini("[pytest]\nxmplan_plan = plan.zip\n")
+    pytester.makepyfile(test_user="def test_it(xmplan):\n    assert xmplan.run('A').lines == ['2']\n")
+    pytester.runpytest().assert_outcomes(passed=1)
+    assert len(served) == 3  # the pytest plugin
+
+
+def test_memory_is_measured_without_proc_as_on_macos(monkeypatch, tmp_path):
+    """Without /proc the peak resident size (getrusage) stands in: a run that grows is still stopped."""
+    from xmplan.runtime.engines import _memory, in_process
+
+    monkeypatch.setattr(_memory, "_STATM", tmp_path / "no-proc")
+    peak = _memory.resident()
+    assert peak is not None and peak > 1024 * 1024
+    engine = in_process("quickjs" if "js2py" not in __import__("runtime_plans").ENGINES else "js2py")
+    if hasattr(engine, "memory_limit"):
+        engine.memory_limit = 64 * 1024 * 1024
+    with pytest.raises(ScriptError) as caught:
+        engine.run([Script("grow.js", "var s = 'x';\nwhile (true) { s = s + s; }")], echo, time_limit=20)
+    assert caught.value.problems[0].rule == "js-memory"
