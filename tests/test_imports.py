@@ -3,7 +3,8 @@
 Forbidden, by command (a module counts with everything under it):
 - `--help` and every `COMMAND --help`: the parser, the runtime, the web stack, jinja2 and jsonschema;
 - `build`, `unpack`, `descriptor`: the parser, the runtime and the web stack;
-- `validate`: the runtime and the web stack; `run`: the web stack.
+- `validate ZIP`: the runtime, the web stack and jinja2 (a zip holds no templates);
+- `run ZIP`: the web stack, jinja2 and jsonschema (the engine itself loads in the worker process).
 """
 
 from __future__ import annotations
@@ -73,9 +74,9 @@ CASES = [
     (["build", "{tree}", "-o", "{work}/out"], PARSER + RUNTIME + WEB, ("xmplan.export",)),
     (["unpack", "{zip}", "{work}/unpacked"], PARSER + RUNTIME + WEB, ("xmplan.unpack",)),
     (["descriptor", "--values", "{values}"], PARSER + RUNTIME + WEB, ("xmplan.hipchat.descriptor",)),
-    (["validate", "{zip}"], RUNTIME + WEB, ("tree_sitter",)),
-    (["run", "{zip}", "Invite to Room", "--request", "{request}", "--engine", "quickjs"], WEB + ("esprima",),
-     ("xmplan.runtime",)),
+    (["validate", "{zip}"], RUNTIME + WEB + ("jinja2",), ("tree_sitter", "jsonschema")),
+    (["run", "{zip}", "Invite to Room", "--request", "{request}", "--engine", "quickjs"],
+     WEB + TEMPLATES_AND_SCHEMAS + ("esprima",), ("xmplan.runtime",)),
 ]
 
 

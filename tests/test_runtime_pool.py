@@ -217,3 +217,18 @@ def test_memory_is_measured_without_proc_as_on_macos(monkeypatch, tmp_path):
     with pytest.raises(ScriptError) as caught:
         engine.run([Script("grow.js", "var s = 'x';\nwhile (true) { s = s + s; }")], echo, time_limit=20)
     assert caught.value.problems[0].rule == "js-memory"
+
+
+def test_a_worker_started_ahead_serves_the_first_run() -> None:
+    """`xmplan run` starts a worker before it loads the plan, so the two overlap (issue #15)."""
+    pool = WorkerPool(size=1)
+    try:
+        pool.start("quickjs")
+        assert pool.workers == 1
+        (started,) = pids(pool)
+        pool.start("quickjs")  # one is idle already: no second
+        assert pool.workers == 1
+        pool.run("quickjs", [Script("a.js", "var a = 1;")], echo, time_limit=10)
+        assert pids(pool) == {started}
+    finally:
+        pool.close()

@@ -29,7 +29,6 @@ from .layout import (
 )
 from .model import ENGINE, DateTime, Entry, Json, Plan, objects
 from .rules import check_levels
-from .templates import Renderer, TemplateFailure
 
 DEFAULT_TIME: DateTime = (2021, 1, 1, 0, 0, 0)
 
@@ -317,7 +316,10 @@ class _Reader:
                                                  f"both this template and {relative[:-3]} exist: keep one",
                                                  "error", "template-twin"))
                     continue
-                renderer = renderer or Renderer(self.template_source)
+                if renderer is None:  # jinja2 is imported with the first template, too
+                    from .templates import Renderer, TemplateFailure
+
+                    renderer = Renderer(self.template_source)
                 try:
                     self.rendered[relative[: -len(".j2")]] = renderer.render(relative, context)
                 except TemplateFailure as failure:

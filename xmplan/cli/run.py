@@ -33,6 +33,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace, out: TextIO) -> int:
+    from ..runtime.engines import available_engines
+    from ..runtime.pool import default_pool
+
+    engines = available_engines()
+    if engines and (args.engine or engines[0]) in engines:  # the worker starts while the plan loads
+        default_pool().start(args.engine or engines[0])
     from ..flows import cli as flows_cli
     from ..runtime.activity import activity_log
     from ..runtime.api import Request, Runtime, load_plan

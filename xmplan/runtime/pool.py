@@ -166,6 +166,24 @@ class WorkerPool:
         if error is not None:
             raise error
 
+    def start(self, engine: str) -> None:
+        """Start a worker loading `engine` now, when none is idle: a command that will run a script
+        soon lets the worker's start-up overlap its own work (loading the plan)."""
+        with self._cond:
+            if self._closed or self._idle or self._count >= self.size:
+                return
+            self._count += 1
+        try:
+            worker = _Process(engine, self.address_space)
+        except OSError:
+            with self._cond:
+                self._count -= 1
+                self._cond.notify()
+            return
+        with self._cond:
+            self._idle.append(worker)
+            self._cond.notify()
+
     def _run_on(self, worker: _Process, engine: str, scripts: Sequence[Script], host: HostFunction,
                 time_limit: float, memory_limit: int) -> tuple[bool, BaseException | None]:
         """Serve one run: whether the worker can be reused, and the run's error. Raises when the

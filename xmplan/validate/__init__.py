@@ -11,11 +11,9 @@ from ..locate import Locator
 from ..model import Plan
 from ..rules import Level, apply_levels
 from ..source import UNREAD_RULES, load_plan, read_settings, read_source
-from .javascript import check_scripts
-from .jsonkeys import check_duplicate_keys
-from .references import check_references
-from .schema import check_schemas
-from .wiring import check_wiring
+
+# The checks are imported when a plan is checked: `xmplan run` reaches validate.javascript (the one
+# require detector) through this package, and needs neither jsonschema nor the reference checks.
 
 __all__ = ["validate_path", "validate_plan"]
 
@@ -35,6 +33,8 @@ def validate_path(path: Path, values: Mapping[str, Any], levels: Mapping[str, Le
         return [Problem(Location(str(exc.filename or path)), exc.strerror or str(exc), "error", "unreadable")]
     complete = not any(problem.rule in UNREAD_RULES for problem in problems)
     if tree:  # hand-edited JSON; exports come from a serializer
+        from .jsonkeys import check_duplicate_keys
+
         problems += check_duplicate_keys(plan.texts)
     settings = read_settings(path) if tree else {}
     found = problems + validate_plan(plan, references=complete)
@@ -43,6 +43,11 @@ def validate_path(path: Path, values: Mapping[str, Any], levels: Mapping[str, Le
 
 def validate_plan(plan: Plan, scripts: bool = True, references: bool = True) -> list[Problem]:
     """Every problem in a loaded plan: schema, cross-references and scripts (unless told not)."""
+    from .javascript import check_scripts
+    from .references import check_references
+    from .schema import check_schemas
+    from .wiring import check_wiring
+
     locator = Locator(plan)
     problems, sound = check_schemas(plan, locator)
     if references:
