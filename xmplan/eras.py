@@ -73,12 +73,14 @@ def stable_form_number(form_uuid: str, taken: set[int]) -> int:
     return number
 
 
-def fill(plan: Plan, era: str = DEFAULT_ERA) -> Plan:
+def fill(plan: Plan, era: str = DEFAULT_ERA, *, in_place: bool = False) -> Plan:
     """A new plan with every new object completed for `era` and every form numbered.
 
-    The documents are completed in a copy: `plan` is left as it was.
+    The documents are completed in a copy: `plan` is left as it was. With `in_place` the caller
+    gives up documents it alone holds (parsed just now), and they are completed where they are.
     """
-    plan = replace(plan, entries=tuple(replace(entry, data=copy_json(entry.data)) for entry in plan.entries))
+    if not in_place:
+        plan = replace(plan, entries=tuple(replace(entry, data=copy_json(entry.data)) for entry in plan.entries))
     filler = _Filler(era, plan.name)
     form_uuids = {str(form.get("name")): filler.form_uuid(form) for _, form in plan.forms() if isinstance(form, dict)}
     taken = {number for name, _ in plan.forms() if (number := form_id(name)) is not None}

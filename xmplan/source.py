@@ -102,7 +102,7 @@ def read_source(root: Path, values: Mapping[str, Any] | None = None) -> tuple[Pl
     entries = [Entry(name, data, stamps.get(name, stamps[""]), name in settings.get("compact", []))
                for name, data in documents.items()]
     plan = Plan(tuple(entries), str(root), reader.sources, reader.texts)
-    plan = fill(plan, era)
+    plan = fill(plan, era, in_place=True)  # the documents were parsed just now: no one else holds them
     plan, linked = _link_texts(plan)
     problems = reader.problems + linked
     order = list(settings.get("canvasOrder", []))
