@@ -167,6 +167,8 @@ def _read_capped(archive: zipfile.ZipFile, info: zipfile.ZipInfo, where: str, bu
                 if size > budget:
                     raise ArchiveError.at(place, too_large)
                 chunks.append(chunk)
+                if len(chunk) < _CHUNK:  # a short read is the end (and the CRC was checked)
+                    break
     except _BAD_DATA as exc:
         raise ArchiveError.at(place, f"cannot read entry ({exc})") from None
     return b"".join(chunks)
