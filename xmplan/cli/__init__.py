@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from types import ModuleType
 from typing import TextIO
 
-from ..errors import UsageError, XmplanError
+from ..errors import UsageError, XmplanError, printable
 from .commands import GROUPS, available
 from .options import parse_assignments
 
@@ -71,7 +71,7 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None, err: Text
             print(f"xmplan: error: {exc}", file=err)
         return 1
     except OSError as exc:
-        print(f"{exc.filename or 'xmplan'}: error: {exc.strerror or exc}", file=err)
+        print(printable(f"{exc.filename or 'xmplan'}: error: {exc.strerror or exc}"), file=err)  # a name from the input
         return 1
 
 
