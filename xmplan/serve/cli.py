@@ -34,6 +34,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--rate-limit", type=int, default=600, metavar="N",
                         help="inbound requests per integration per 10 seconds before 429 (default 600)")
     parser.add_argument("--workers", type=int, default=2, help="script runs at a time (default 2)")
+    parser.add_argument("--threads", type=int, default=8, help="threads answering HTTP (default 8)")
 
 
 def run(args: argparse.Namespace, out: TextIO) -> int:
@@ -58,7 +59,7 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
                          constants=dict(args.constant), engine=args.engine, rate_limit=args.rate_limit,
                          workers=args.workers)
     app = create_app(config)
-    server: Any = waitress.create_server(app, host=args.host, port=args.port, threads=8, ident="xmplan",
+    server: Any = waitress.create_server(app, host=args.host, port=args.port, threads=args.threads, ident="xmplan",
                                          clear_untrusted_proxy_headers=True)
     url = f"http://{server.effective_host}:{server.effective_port}"
     emulator = emulator_of(app)
