@@ -60,8 +60,10 @@ class RunQueue:
             thread.start()
 
     def stop(self) -> None:
+        """Let the run threads end after their current run; stop the store's background work."""
         for _ in self._threads:
             self._queue.put(None)
+        self.store.close()
 
     def submit(self, request_id: str) -> None:
         with self._idle:
