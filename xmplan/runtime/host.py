@@ -200,7 +200,9 @@ class Host:
 
     def _rest_trigger(self, sent: SentRequest) -> HttpResponse:
         """The built-in xMatters endpoint's trigger API creates an event and answers 202."""
-        form_uuid = _TRIGGER_PATH.match(sent.path).group(1)
+        matched = _TRIGGER_PATH.match(sent.path)
+        assert matched is not None  # _answer routes only trigger paths here
+        form_uuid = matched.group(1)
         try:
             posted = json.loads(sent.body or "null")
         except (ValueError, RecursionError):
