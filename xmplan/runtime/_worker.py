@@ -3,7 +3,8 @@
 Started by `pool.WorkerPool` as `python -I -c ...`; reads frames on fd 0 and writes them on a copy
 of fd 1 (fd 1 itself then points at stderr, so a stray print cannot break a frame). Messages:
 - to the runtime: `["ready"]` once the engine is loaded, `["fatal", text]` when it cannot be;
-  `["started"]` when a run's scripts are compiled and the clock starts; `["host", op, text]` for
+  `["compiling"]` then `["started"]` around translating scripts not translated before (the run's
+  clock starts again after it; without them it runs from the request); `["host", op, text]` for
   each host call (the answer is `["ok", text]` or `["abort"]`), or `["note", op, text]` for one
   that needs no answer (the prelude's console lines); `["done", error | None, retire]`.
 - from the runtime: `["run", engine, scripts, time_limit, memory_limit]` (a script is
@@ -117,9 +118,11 @@ class Worker:
                 engine.memory_limit = memory_limit
             scripts = self.scripts(wired)
             prepare = getattr(engine, "prepare", None)
-            if prepare is not None:
+            if prepare is not None and engine.needs_preparing(scripts):  # type: ignore[attr-defined]
+                # The runtime gives compiling its own limit, then starts the run's clock again.
+                self.channel.send(["compiling"])
                 prepare(scripts)
-            self.channel.send(["started"])
+                self.channel.send(["started"])
             engine.run(scripts, self.host, time_limit=time_limit)
         except HostAborted:
             error = {"kind": "aborted", "problems": []}

@@ -193,14 +193,16 @@ class WorkerPool:
         except OSError:
             raise _Broken from None
         last = scripts[-1].filename if scripts else "<script>"
-        deadline, grace = time.monotonic() + COMPILE_SECONDS, 0.0
+        deadline, grace = time.monotonic() + time_limit, GRACE_SECONDS
         host_error: BaseException | None = None
         while True:
             message = self._receive(worker, deadline + grace)
             if message is None:
                 raise _errors.timeout_error(last, None, time_limit)
             kind = message[0]
-            if kind == "started":
+            if kind == "compiling":
+                deadline, grace = time.monotonic() + COMPILE_SECONDS, 0.0
+            elif kind == "started":
                 deadline, grace = time.monotonic() + time_limit, GRACE_SECONDS
             elif kind == "note":  # a host call the worker did not wait for
                 if host_error is None:

@@ -208,6 +208,11 @@ class TranslationCache:
         self._lock = threading.Lock()
         self._tag = f"js2py-{version('Js2Py')}-{sys.implementation.cache_tag}-t{TRANSLATOR_VERSION}"
 
+    def has(self, text: str) -> bool:
+        """Whether `text` is translated and in memory."""
+        with self._lock:
+            return text in self._memory
+
     def get(self, text: str) -> Compiled:
         # Keyed by the text itself: a str caches its hash, so a script run again costs one lookup.
         with self._lock:

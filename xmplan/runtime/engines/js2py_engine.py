@@ -95,6 +95,10 @@ class Js2pyEngine:
         self._stuck: list[threading.Thread] = []
         self._worker: _Worker | None = None
 
+    def needs_preparing(self, scripts: Sequence[Script]) -> bool:
+        """Whether some script is not translated yet (translating may take seconds)."""
+        return not all(self._cache.has(script.text) for script in scripts)
+
     def prepare(self, scripts: Sequence[Script]) -> None:
         """Translate the scripts now (the worker does this before a run's clock starts)."""
         for script in scripts:
