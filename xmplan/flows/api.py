@@ -20,7 +20,7 @@ __all__ = ["EVENT_TRIGGERS", "FlowOutcome", "flows_on_activity", "is_flow", "run
 
 def run_named_step(runtime: Runtime, name: str, inputs: Mapping[str, str], *, endpoint: str | None = None,
                    request: Request | Mapping[str, Json] | None = None) -> Outcome:
-    from ..runtime.api import Request
+    from ..runtime.request import Request
 
     where = runtime.plan.origin or "plan"
     steps = step_module.plan_steps(runtime.plan)
@@ -48,7 +48,7 @@ def flows_on_activity(runtime: Runtime, form_uuid: str, trigger: str, callback: 
     payload in either style (the old `request.body` JSON or the newer objects). A RESPONSE flow
     bound to another response choice is skipped, as in xMatters.
     """
-    from ..runtime.api import Request
+    from ..runtime.request import Request
 
     if trigger not in EVENT_TRIGGERS:
         raise XmplanError.at("trigger", f"unknown event activity {trigger!r} (one of {', '.join(EVENT_TRIGGERS)})")

@@ -144,7 +144,7 @@ def _known(runtime: Runtime, step: Step) -> None:
 def run_step(runtime: Runtime, step: Step, inputs: Mapping[str, str], *, request: Request | None = None,
              endpoint: str | None = None, session: FakeSession | None = None) -> Outcome:
     """Run `step` with these (already resolved) inputs; `endpoint` is the plan endpoint its label stands for."""
-    from ..runtime.api import Request
+    from ..runtime.request import Request
 
     _known(runtime, step)
     kind = "INBOUND_WEBHOOK" if step.kind == "CUSTOM_HTTP" else ""
@@ -196,6 +196,6 @@ def _library_scripts(library: scripts.Code, available: list[scripts.Code]) -> li
 
 
 def _empty_request() -> Request:
-    from ..runtime.api import Request
+    from ..runtime.request import Request
 
     return Request("")

@@ -11,6 +11,7 @@ from ..errors import Location, Problem, ScriptError, ScriptTimeout, XmplanError
 from .engine import Script
 
 _HEADER = struct.Struct(">I")
+SCRIPT_TEXTS = 512  # script texts a worker keeps; the runtime keeps the same number, evicting in the same order
 MAX_FRAME = 256 * 1024 * 1024  # a frame longer than this is a broken or hostile peer
 
 

@@ -26,7 +26,6 @@ from ..errors import ScriptError, ScriptTimeout, XmplanError
 from . import _wire
 from .engine import Engine, Script
 
-SCRIPT_TEXTS = 512  # the runtime keeps the same number, evicting in the same order
 _CONSOLE_CALL = '{"level":'  # how the prelude's console.log calls the host
 _CONSOLE_ANSWER = '{"ok": null}'
 
@@ -103,7 +102,7 @@ class Worker:
                 text = self.texts[key]
             elif key not in self.texts:
                 self.texts[key] = text
-                while len(self.texts) > SCRIPT_TEXTS:
+                while len(self.texts) > _wire.SCRIPT_TEXTS:
                     self.texts.popitem(last=False)
             found.append(Script(filename, text, reusable, harness, header))
         return found

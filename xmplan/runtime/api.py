@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import uuid
-from dataclasses import dataclass, field
 from typing import Any, Iterable, Mapping
 from urllib.parse import parse_qsl
 
@@ -20,44 +19,13 @@ from .forms import BoundForm, bound_form
 from .host import XMATTERS, Host, InboundRequest, RunSetup
 from .masking import Masker
 from .outcome import Failure, Outcome
+from .request import Request
 
 __all__ = ["Request", "Runtime", "load_plan"]  # load_plan: how runtime users load a plan
 
 Json = Any
 DEFAULT_TIME_LIMIT = 10.0
 DEFAULT_XMATTERS_URL = "https://xmatters.invalid"
-
-
-@dataclass(frozen=True)
-class Request:
-    """An inbound HTTP request, or for an outbound integration the callback payload as `body`.
-
-    Header and parameter values are text; any other JSON value arrives as its compact JSON text,
-    and a null one is left out.
-    """
-
-    body: Json = ""
-    headers: Mapping[str, Json] = field(default_factory=dict)
-    parameters: Mapping[str, Json] = field(default_factory=dict)
-    request_id: str | None = None
-
-    @classmethod
-    def from_json(cls, data: Json, where: str = "request") -> "Request":
-        """`{"body": ..., "headers": {...}, "parameters": {...}}`, as in `xmplan run --request`."""
-        if not isinstance(data, dict):
-            raise XmplanError.at(where, 'expected a JSON object {"body": ..., "headers": {...}, "parameters": {...}}')
-        unknown = set(data) - {"body", "headers", "parameters", "requestId"}
-        if unknown:
-            raise XmplanError.at(where, f"unknown keys: {', '.join(sorted(unknown))} "
-                                        "(expected body, headers, parameters, requestId)")
-        for key in ("headers", "parameters"):
-            if not isinstance(data.get(key, {}), dict):
-                raise XmplanError.at(where, f"{key!r} must be an object of names and string values")
-        return cls(data.get("body", ""), data.get("headers", {}), data.get("parameters", {}), data.get("requestId"))
-
-    @property
-    def body_text(self) -> str:
-        return self.body if isinstance(self.body, str) else json.dumps(self.body)
 
 
 class Runtime:

@@ -27,7 +27,6 @@ from typing import Any
 
 from ..errors import ScriptError, SetupError, XmplanError
 from . import _wire
-from ._worker import SCRIPT_TEXTS
 from .engine import HostFunction, Script
 from .engines import _errors
 
@@ -94,7 +93,7 @@ class _Process:
             known = key in self.texts
             if not known:
                 self.texts[key] = None
-                while len(self.texts) > SCRIPT_TEXTS:  # as the worker evicts: oldest first
+                while len(self.texts) > _wire.SCRIPT_TEXTS:  # as the worker evicts: oldest first
                     self.texts.popitem(last=False)
             wired.append([key, script.filename, None if known else script.text, script.reusable,
                           script.harness, script.header])
@@ -131,7 +130,7 @@ def _text_key(text: str) -> str:
         key = _keys.get(text)
         if key is None:
             key = _keys[text] = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:32]
-            if len(_keys) > 4 * SCRIPT_TEXTS:
+            if len(_keys) > 4 * _wire.SCRIPT_TEXTS:
                 _keys.popitem(last=False)
         return key
 
