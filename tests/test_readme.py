@@ -35,3 +35,9 @@ def test_ci_runs_the_readme_test_command() -> None:
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
     assert "-m pytest" in test_command and ".venv/bin/python -m pytest" in ci
     assert "pip install --quiet -e '.[test]'" in ci and "pip install -e '.[test]'" in test_command
+
+
+def test_ci_runs_the_static_checks_on_the_package() -> None:
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    assert ".venv/bin/ruff check xmplan\n" in ci and ".venv/bin/mypy xmplan\n" in ci
+    assert ci.index("mypy xmplan") < ci.index("-m pytest")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 import re
-from typing import Callable
+from collections.abc import Callable
 
 from .documents import CANVAS, FORM, UNKNOWN_ORDER, kind_of
 from .model import Json
@@ -100,8 +100,9 @@ def _ordered_items(items: list[Json], path: str) -> list[Json]:
     """`items`, the array whose items are at `path`, with its objects' keys in order."""
     if path not in _ORDERED_PREFIXES:
         return items
-    copied = None
+    copied: list[Json] | None = None
     for index, item in enumerate(items):
+        new: Json
         if isinstance(item, dict):
             new = _ordered_object(item, path)
         elif isinstance(item, list):
@@ -119,6 +120,7 @@ def _ordered_object(value: dict[str, Json], path: str) -> dict[str, Json]:
     changed = None
     for key, child in walk:
         item = value[key]
+        new: Json
         if isinstance(item, dict):
             new = _ordered_object(item, child)
         elif isinstance(item, list):
@@ -142,17 +144,17 @@ def _layout(path: str, keys: tuple[str, ...]) -> tuple[tuple[str, ...] | None, t
     positions = [rank.get(key, len(rank)) for key in keys]
     resorted = None
     if positions != sorted(positions):
-        resorted = tuple(key for _, _, key in sorted(zip(positions, range(len(keys)), keys)))
+        resorted = tuple(key for _, _, key in sorted(zip(positions, range(len(keys)), keys, strict=True)))
     walk = tuple((key, _child(path, key)) for key in keys if _child(path, key) in _ORDERED_PREFIXES)
     return resorted, walk
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _child(path: str, key: str) -> str:
     return path + key if key == "[]" else f"{path}.{key}"
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _ranks(path: str) -> dict[str, int]:
     return {key: i for i, key in enumerate(KEY_ORDERS.get(path, ()))}
 

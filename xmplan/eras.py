@@ -12,14 +12,26 @@ import copy
 import hashlib
 import re
 import uuid
+from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
 
 from .canonical import strip_name
 from .documents import is_form
 from .errors import SourceError
-from .model import (ENGINE, INTEGRATIONS, PROPERTIES, SCRIPT_STEPS, DateTime, Entry, Json, Plan, copy_json,
-                    form_id, objects)
+from .model import (
+    ENGINE,
+    INTEGRATIONS,
+    PROPERTIES,
+    SCRIPT_STEPS,
+    DateTime,
+    Entry,
+    Json,
+    Plan,
+    copy_json,
+    form_id,
+    objects,
+)
 
 ERAS = ("E1", "E2", "E3", "E4", "E5", "E6")
 DEFAULT_ERA = "E6"
@@ -33,7 +45,8 @@ def _choices(*values: str, default: str) -> list[Json]:
 
 # The seven handling options, in the exporter's order, with the values most real exports have.
 HANDLING_PROPERTIES: tuple[Json, ...] = (
-    {"baseType": 21, "name": ":system:handling:priority", "values": _choices("Low", "Medium", "High", default="Medium")},
+    {"baseType": 21, "name": ":system:handling:priority",
+     "values": _choices("Low", "Medium", "High", default="Medium")},
     {"baseType": 6, "name": ":system:handling:duration", "defaultValue": "3|Hours"},
     {"baseType": 0, "name": ":system:handling:overrideDeviceRestrictions", "defaultValue": "false"},
     {"baseType": 0, "name": ":system:handling:escalationOverride", "defaultValue": "false"},
@@ -251,7 +264,7 @@ class _Filler:
                                                    "description": response["description"],
                                                    "voicePrompt": response["voicePrompt"]}]})
 
-    def integrations(self, document: Json, form_uuids: dict[str, str | None]) -> None:
+    def integrations(self, document: Json, form_uuids: Mapping[str, str | None]) -> None:
         self.defaults(document, {"integrations": [], "endpoints": [], "constants": []})
         for _, integration in objects(document.get("integrations")):
             form = integration.get("form")

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Self
-from collections.abc import Iterable
 
 from .rules import RULES, Severity
 

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 from .archive import plan_zip_bytes
 from .canonical import canonical, strip_name
+from .errors import SourceError
 from .files import atomic_write
 from .jsontext import entry_bytes
-from .errors import SourceError
 from .model import Plan
 from .rules import Level, apply_levels
 from .source import load_source, read_settings

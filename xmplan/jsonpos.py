@@ -5,8 +5,8 @@ from __future__ import annotations
 import bisect
 import json
 import re
+from collections.abc import Iterable
 from functools import lru_cache
-from typing import Iterable
 
 _WS = re.compile(r"[ \t\n\r]*")
 _STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.S)
@@ -38,7 +38,8 @@ def value_offset(text: str, ptr: str, key: bool = False) -> int | None:
     for part in split_pointer(ptr):
         if pos >= len(text):
             return None
-        found = _member(text, pos, part) if text[pos] == "{" else _element(text, pos, part) if text[pos] == "[" else None
+        opening = text[pos]
+        found = _member(text, pos, part) if opening == "{" else _element(text, pos, part) if opening == "[" else None
         if found is None:
             return None
         key_pos, pos = found
@@ -79,7 +80,7 @@ def _line_starts(text: str) -> list[int]:
 
 
 def _skip_ws(text: str, pos: int) -> int:
-    return _WS.match(text, pos).end()
+    return _WS.match(text, pos).end()  # type: ignore[union-attr]  # matches the empty string too
 
 
 def _skip_value(text: str, pos: int) -> int:
@@ -89,7 +90,8 @@ def _skip_value(text: str, pos: int) -> int:
         m = _STRING.match(text, pos)
         return m.end() if m else len(text)
     if char not in "[{":
-        return _SCALAR_END.search(text, pos).start()
+        end = _SCALAR_END.search(text, pos)
+        return end.start() if end else len(text)
     depth = 0
     while True:
         m = _STRUCTURE.search(text, pos)

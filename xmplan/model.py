@@ -88,15 +88,15 @@ class Plan:
 
     @property
     def integrations(self) -> list[Json]:
-        return (self.get(INTEGRATIONS) or {}).get("integrations", [])
+        return list((self.get(INTEGRATIONS) or {}).get("integrations", []))
 
     @property
     def endpoints(self) -> list[Json]:
-        return (self.get(INTEGRATIONS) or {}).get("endpoints", [])
+        return list((self.get(INTEGRATIONS) or {}).get("endpoints", []))
 
     @property
     def constants(self) -> list[Json]:
-        return (self.get(INTEGRATIONS) or {}).get("constants", [])
+        return list((self.get(INTEGRATIONS) or {}).get("constants", []))
 
     @property
     def shared_libraries(self) -> list[Json]:

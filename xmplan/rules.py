@@ -92,7 +92,8 @@ RULES: dict[str, Rule] = _table(
     ("section-item-key", "warning", "a Create Event block fills a field that is no property of its form"),
     ("flow-trigger", "warning", "a Flow Designer trigger on no canvas, or an HTTP trigger without an HTTP trigger step"),
     # running scripts (xmplan run, the runtime)
-    ("script-load", "error", "an integration script, shared library or Flow Designer step fails to load in the runtime"),
+    ("script-load", "error",
+     "an integration script, shared library or Flow Designer step fails to load in the runtime"),
     ("js-error", "error", "a script threw an uncaught exception"),
     ("js-timeout", "error", "a script ran past its time limit"),
     ("js-memory", "error", "a script ran out of memory"),

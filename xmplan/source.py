@@ -6,9 +6,10 @@ import datetime
 import functools
 import json
 import os
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Iterable, Iterator, Mapping
+from typing import Any
 
 from . import texts
 from .canonical import entry_order_key
@@ -121,7 +122,7 @@ def read_settings(root: Path) -> dict[str, Any]:
 
 def _settings(reader: _Reader) -> dict[str, Any]:
     """plan/xmplan.json, checked: every key is optional, and each has one shape."""
-    settings = reader.json_file(SETTINGS, {})
+    settings: dict[str, Any] = reader.json_file(SETTINGS, {})
     where = reader.display(SETTINGS)
     for key, value in settings.items():
         expected = _SETTING_TYPES.get(key)
@@ -147,7 +148,8 @@ def _timestamps(reader: _Reader, settings: Json) -> dict[str, DateTime]:
         try:
             stamps[name] = _parse_time(str(text))
         except ValueError:
-            raise SourceError.at(reader.display(SETTINGS), f"bad timestamp {text!r}: expected YYYY-MM-DD HH:MM:SS") from None
+            msg = f"bad timestamp {text!r}: expected YYYY-MM-DD HH:MM:SS"
+            raise SourceError.at(reader.display(SETTINGS), msg) from None
     return stamps
 
 
@@ -403,7 +405,8 @@ class _Reader:
         offset = text.find(json.dumps(path)) if isinstance(path, str) else -1
         line = text.count("\n", 0, offset) + 1 if offset >= 0 else None
         column = offset - text.rfind("\n", 0, offset) if offset >= 0 else None
-        self.problems.append(Problem(Location(self.display(relative), line, column), problem, "error", "file-reference"))
+        self.problems.append(Problem(Location(self.display(relative), line, column), problem, "error",
+                                     "file-reference"))
         return None
 
     def voice(self, content: str, target: str) -> Json:
@@ -455,6 +458,7 @@ def _places(value: Json, patterns: Iterable[tuple[str, ...]], pointer: str) -> I
     """`(container, key, pointer)` of every value the patterns name that is a file reference."""
     for pattern in patterns:
         head, rest = pattern[0], pattern[1:]
+        children: list[tuple[Any, Json]]
         if head == "*":
             children = list(enumerate(value)) if isinstance(value, list) else []
         else:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Mapping
+from collections.abc import Mapping
 
 from .errors import Location, Problem, SourceError
 from .jsonpos import line_col

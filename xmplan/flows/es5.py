@@ -28,7 +28,7 @@ def may_be_es6(text: str) -> bool:
 
 def _interpreter() -> Any:
     if not _babel:
-        import dukpy  # type: ignore[import-untyped]
+        import dukpy
 
         babel = files("dukpy").joinpath("jsmodules", "babel-6.26.0.min.js").read_text(encoding="utf-8")
         interpreter = dukpy.JSInterpreter()

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 from importlib import resources
-from typing import Any, Iterable, Mapping
+from typing import Any
 
 import jsonschema
 
@@ -116,11 +117,12 @@ def build_descriptor(options: DescriptorOptions) -> dict[str, Json]:
     }
 
 
-@lru_cache(maxsize=None)
+@cache
 def descriptor_schema() -> dict[str, Json]:
     """xmplan's own JSON Schema for descriptors (xmplan/schemas/hipchat-descriptor.schema.json)."""
     text = resources.files("xmplan").joinpath("schemas/hipchat-descriptor.schema.json").read_text("utf-8")
-    return json.loads(text)
+    schema: dict[str, Json] = json.loads(text)
+    return schema
 
 
 def json_path(parts: Iterable[Any]) -> str:

@@ -29,7 +29,6 @@ from .engine import Engine, Script
 _CONSOLE_CALL = '{"level":'  # how the prelude's console.log calls the host
 _CONSOLE_ANSWER = '{"ok": null}'
 
-
 class HostAborted(Exception):
     """The runtime's host function raised: the runtime re-raises that error once the run ends."""
 

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Callable, Protocol, Sequence
+from typing import Protocol
 
 # The only thing a script can reach outside the engine: host(operation, json_text) -> json_text.
 # Only strings cross the boundary, so no host object is ever handed to a script.

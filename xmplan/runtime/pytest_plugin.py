@@ -11,8 +11,9 @@ Point the plugin at your plan with `xmplan_plan = path/to/plan` in the `[pytest]
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any
 
 import pytest
 

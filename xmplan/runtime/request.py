@@ -24,7 +24,7 @@ class Request:
     request_id: str | None = None
 
     @classmethod
-    def from_json(cls, data: Json, where: str = "request") -> "Request":
+    def from_json(cls, data: Json, where: str = "request") -> Request:
         """`{"body": ..., "headers": {...}, "parameters": {...}}`, as in `xmplan run --request`."""
         if not isinstance(data, dict):
             raise XmplanError.at(where, 'expected a JSON object {"body": ..., "headers": {...}, "parameters": {...}}')

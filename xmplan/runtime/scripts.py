@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from importlib.resources import files
-from typing import Sequence
 
 from ..model import Json, Plan
 from ..scripts import plan_scripts

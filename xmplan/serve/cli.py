@@ -38,7 +38,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace, out: TextIO) -> int:
-    import waitress  # type: ignore[import-untyped]
+    import waitress
 
     from ..runtime.api import load_plan
     from .app import create_app, emulator_of, runs_of

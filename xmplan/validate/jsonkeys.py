@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from typing import Any, Iterator
+from collections.abc import Iterator, Mapping
+from typing import Any
 
 from ..errors import Location, Problem
 from ..jsonpos import locate, pointer
 
-
 _MOST_PER_FILE = 50  # each is located from the file's start: many would take quadratic time
 
 
-class _Object(dict):
+class _Object(dict[str, Any]):
     repeated: tuple[str, ...] = ()
 
 
@@ -25,7 +25,7 @@ def _object(pairs: list[tuple[str, Any]]) -> _Object:
     return obj
 
 
-def check_duplicate_keys(texts: dict[str, str]) -> Iterator[Problem]:
+def check_duplicate_keys(texts: Mapping[str, str]) -> Iterator[Problem]:
     """One problem per repeated member name, at its first occurrence, in the JSON files among `texts`."""
     for file, text in texts.items():
         if not file.endswith((".json", ".json.j2")):

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import copy
 import json
+from collections.abc import Iterator, Mapping
 from dataclasses import replace
-from functools import lru_cache
+from functools import cache
 from importlib import resources
-from typing import Iterator
 
 import jsonschema
 from jsonschema.exceptions import ValidationError, best_match
@@ -15,8 +14,8 @@ from jsonschema.exceptions import ValidationError, best_match
 from ..documents import kind_of
 from ..errors import Problem
 from ..jsonpos import pointer
-from ..model import Entry, Json, Plan
 from ..locate import Locator
+from ..model import Entry, Json, Plan, copy_json
 
 _UNKNOWN_KEY_VALIDATORS = {"additionalProperties", "unevaluatedProperties"}
 
@@ -27,11 +26,13 @@ def schema_name(entry_name: str) -> str | None:
     return kind.schema if kind else None
 
 
-def load_schema(name: str) -> dict:
-    return json.loads(resources.files("xmplan").joinpath("schemas", f"{name}.json").read_text("utf-8"))
+def load_schema(name: str) -> dict[str, Json]:
+    text = resources.files("xmplan").joinpath("schemas", f"{name}.json").read_text("utf-8")
+    schema: dict[str, Json] = json.loads(text)
+    return schema
 
 
-@lru_cache(maxsize=None)
+@cache
 def validator(name: str) -> jsonschema.Draft202012Validator:
     """The compiled validator for one schema, built once per process."""
     return jsonschema.Draft202012Validator(load_schema(name))
@@ -62,25 +63,29 @@ def check_schemas(plan: Plan, locator: Locator) -> tuple[list[Problem], Plan]:
     return problems, replace(plan, entries=tuple(sound))
 
 
-def _without(data: Json, broken: list[tuple[str | int, ...]], schema: dict) -> Json:
+def _without(data: Json, broken: list[tuple[str | int, ...]], schema: Mapping[str, Json] | bool) -> Json:
     """A copy of `data` without the values at `broken` paths (list items become None, keeping indexes)."""
     if () in broken:
-        return [] if schema.get("type") == "array" else {}
-    data = copy.deepcopy(data)
+        return [] if isinstance(schema, Mapping) and schema.get("type") == "array" else {}
+    data = copy_json(data)
     for path in broken:
-        parent = data
+        parent: Json = data
         for part in path[:-1]:
-            parent = parent[part] if isinstance(parent, (dict, list)) else None
+            if isinstance(parent, dict):
+                parent = parent.get(part)
+            else:
+                parent = parent[part] if isinstance(parent, list) and isinstance(part, int) else None
         if isinstance(parent, dict):
             parent.pop(path[-1], None)
-        elif isinstance(parent, list):
+        elif isinstance(parent, list) and isinstance(path[-1], int):
             parent[path[-1]] = None
     return data
 
 
 def _unknown_keys(entry: Entry, error: ValidationError, locator: Locator) -> Iterator[Problem]:
     known = error.schema.get("properties", {}) if isinstance(error.schema, dict) else {}
-    for key in error.instance:
+    instance: Json = error.instance
+    for key in instance:
         if key not in known:
             ptr = pointer([*error.absolute_path, key])
             yield locator.problem(entry.name, ptr, f"unknown key {key!r}", "warning", "unknown-key", key=True)
@@ -106,7 +111,8 @@ def describe(error: ValidationError) -> str:
         expected = " or ".join(expected) if isinstance(expected, list) else expected
         return f"expected {expected}, found {found}"
     if error.validator == "enum":
-        return f"{_short(error.instance)} is not one of {', '.join(_short(v) for v in error.validator_value)}"
+        choices: Json = error.validator_value
+        return f"{_short(error.instance)} is not one of {', '.join(_short(v) for v in choices)}"
     if error.validator == "pattern" and "description" in schema:
         return f"{_short(error.instance)} is not a {schema['description']}"
     return error.message if len(error.message) <= 200 else error.message[:197] + "..."

@@ -44,7 +44,7 @@ def year_from_time(t: Any) -> Any:
     return guess
 
 
-def iso_string(this, arguments, var=None):  # noqa: ANN001, ANN202 - js2py calling convention
+def iso_string(this, arguments, var=None):
     t = _valid_time(this)
     if t is None:
         raise base.MakeError("RangeError", "Invalid time value")
@@ -168,6 +168,7 @@ def _parse_other_date(text: str) -> Any:
             return _NAN
         if token["offset"] and not zoned:
             signed = _SIGNED.match(text, position)
+            assert signed is not None  # the token matched an offset, which starts with its sign
             numbers.append(signed.group())
             position = signed.end()
             continue
@@ -215,18 +216,20 @@ def _parse_other_date(text: str) -> Any:
         if not 1 <= hour <= 12:
             return _NAN
         hour = hour % 12 + (12 if meridiem == "pm" else 0)
+    if month is None or day is None:  # a date without its month or day is no date
+        return _NAN
     return _time_value(year, month, day, hour, minute, second, ms, offset)
 
 
-def date_parse(string, this, arguments, var=None):  # noqa: ANN001, ANN202 - js2py calling convention
+def date_parse(string, this, arguments, var=None):
     return parse_date(string.to_string().value)
 
 
-def date_now(this, arguments, var=None):  # noqa: ANN001, ANN202 - js2py calling convention
+def date_now(this, arguments, var=None):
     return int(time.time() * 1000)
 
 
-def date_from_value(value):  # noqa: ANN001, ANN202 - replaces jsdate.date_constructor1
+def date_from_value(value):
     """`new Date(value)`: a string is parsed (an Invalid Date if it is not a date), anything else is
     a time value (NaN stays NaN: js2py made it 0)."""
     primitive = value.to_primitive()
@@ -266,7 +269,7 @@ def _valid_time(this: Any) -> int | None:
     return int(t) if math.isfinite(t) else None
 
 
-def date_to_string(this, arguments, var=None):  # noqa: ANN001, ANN202 - js2py calling convention
+def date_to_string(this, arguments, var=None):
     t = _valid_time(this)
     if t is None:
         return "Invalid Date"
@@ -274,17 +277,17 @@ def date_to_string(this, arguments, var=None):  # noqa: ANN001, ANN202 - js2py c
     return f"{_date_text(local)} {_clock_text(local)}{_zone_text(t)}"
 
 
-def date_to_date_string(this, arguments, var=None):  # noqa: ANN001, ANN202 - js2py calling convention
+def date_to_date_string(this, arguments, var=None):
     t = _valid_time(this)
     return "Invalid Date" if t is None else _date_text(int(time_helpers.UTCToLocal(t)))
 
 
-def date_to_time_string(this, arguments, var=None):  # noqa: ANN001, ANN202 - js2py calling convention
+def date_to_time_string(this, arguments, var=None):
     t = _valid_time(this)
     return "Invalid Date" if t is None else _clock_text(int(time_helpers.UTCToLocal(t))) + _zone_text(t)
 
 
-def date_to_utc_string(this, arguments, var=None):  # noqa: ANN001, ANN202 - js2py calling convention
+def date_to_utc_string(this, arguments, var=None):
     t = _valid_time(this)
     if t is None:
         raise base.MakeError("RangeError", "Invalid time value")  # as Nashorn (QuickJS: "Invalid Date")

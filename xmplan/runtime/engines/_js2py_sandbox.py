@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import functools
 import types
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any, Callable, Iterable
+from typing import Any
 
 import js2py
 import js2py.pyjs as pyjs
@@ -32,7 +33,7 @@ def _refuse(*_args: Any, **_kwargs: Any) -> Any:
     raise base.MakeError("TypeError", BLOCKED)
 
 
-def _own_property_names(obj):  # noqa: ANN001, ANN202 - js2py calling convention
+def _own_property_names(obj):
     if not obj.is_object():
         raise base.MakeError("TypeError", "Object.getOwnPropertyNames called on non-object")
     return _js2py_fixes.enumerable_keys(obj.own, every=True)  # a list, in engine order
@@ -140,11 +141,11 @@ class HostAbort(BaseException):
 
 
 def _js_host(host: Callable[[str, str], str]) -> base.PyJsFunction:
-    def __xmplan_host__(operation, json_text, this, arguments, var=None):  # noqa: ANN001, ANN202, N807
+    def __xmplan_host__(operation, json_text, this, arguments, var=None):
         op, text = operation.to_string().value, json_text.to_string().value
         try:
             result = host(op, text)
-        except Exception as err:  # noqa: BLE001 - re-raised by the engine after unwinding
+        except Exception as err:
             raise HostAbort(err) from err
         if not isinstance(result, str):
             raise HostAbort(TypeError(f"host function returned {type(result).__name__}, not str"))

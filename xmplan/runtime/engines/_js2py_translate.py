@@ -32,6 +32,7 @@ from dataclasses import dataclass
 from importlib.metadata import version
 from pathlib import Path
 from types import CodeType
+from typing import Any
 
 import js2py
 import pyjsparser
@@ -102,7 +103,7 @@ def _trans_with_lines(ele, standard=False):
 _translate_lock = threading.Lock()  # js2py's translator keeps module-level state
 
 
-def _parse(text: str) -> dict:
+def _parse(text: str) -> dict[str, Any]:
     return _LineTaggingParser().parse(text)
 
 

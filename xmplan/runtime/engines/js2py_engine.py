@@ -20,9 +20,10 @@ import queue
 import threading
 import time
 import weakref
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from types import TracebackType
-from typing import Any, Callable, Sequence
+from typing import Any
 
 from js2py.base import PyJsException
 
@@ -157,11 +158,11 @@ class Js2pyEngine:
             try:
                 for index, (_script, code) in enumerate(compiled):
                     state.index = index
-                    exec(code.code, namespace)  # noqa: S102 - translated from the script, sandboxed
+                    exec(code.code, namespace)
             except PyJsException as err:
                 state.error = err
                 state.message = _js_message(err)  # may run JS toString(): still under the deadline
-            except BaseException as err:  # noqa: BLE001 - reported by the calling thread
+            except BaseException as err:
                 state.error = err
             finally:
                 state.done.set()
@@ -195,7 +196,7 @@ class Js2pyEngine:
         give_up = time.monotonic() + _STOP_GRACE_SECONDS
         while not state.done.is_set() and time.monotonic() < give_up:
             # Repeated: a JS `finally` block can be interrupted too and continue looping.
-            ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(worker.ident), ctypes.py_object(_Stop))
+            ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(worker.ident or 0), ctypes.py_object(_Stop))
             state.done.wait(_POLL_SECONDS)
         if not state.done.is_set():
             self._stuck.append(worker)
@@ -232,7 +233,7 @@ def _js_message(err: PyJsException) -> str:
     try:
         value = err.mes
         return value.to_string().value if value is not None else str(err)
-    except Exception:  # noqa: BLE001 - a throwing toString() still deserves a message
+    except Exception:
         return "uncaught exception (its toString() failed)"
 
 
@@ -240,7 +241,7 @@ def _locate(tb: TracebackType | None, compiled: list[tuple[Script, Compiled]],
             running: str) -> tuple[str, int | None]:
     """The innermost traceback frame of one of the run's scripts, as (file, JS line); a frame of
     the harness only when no plan script is on the stack."""
-    by_filename = {}
+    by_filename: dict[str, Any] = {}
     for script, code in compiled:
         by_filename.setdefault(code.code.co_filename, (script, code))
     innermost: dict[bool, tuple[str, int | None]] = {}  # by Script.harness

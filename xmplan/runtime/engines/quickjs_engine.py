@@ -26,8 +26,9 @@ import json
 import re
 import signal
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, Sequence
+from typing import Any
 
 from dukpy import _dukpy
 
