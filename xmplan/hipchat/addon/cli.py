@@ -93,7 +93,7 @@ def open_store(database: str | None, data_dir: Path) -> Store:
 
 
 def run(args: argparse.Namespace, out: TextIO) -> int:
-    import waitress  # type: ignore[import-untyped]
+    import waitress
 
     from .app import AddonConfig, create_app
 

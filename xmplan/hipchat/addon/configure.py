@@ -7,7 +7,7 @@ import logging
 from flask import Blueprint, render_template, request
 
 from . import csrf
-from .app import addon, context, jwt_required
+from .current import addon, context, jwt_required
 from .store import Settings
 from .xmatters import XMatters, XMattersError, base_url, check_invite_url
 

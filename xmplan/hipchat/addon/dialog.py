@@ -9,8 +9,8 @@ from typing import Any
 from flask import Blueprint, Response, jsonify, render_template, request
 
 from ..descriptor import CANCEL_KEY, SEND_KEY
-from .app import addon, context, jwt_required
 from .connect import ConnectError, InstallationGone
+from .current import addon, context, jwt_required
 from .payload import build_payload, message_limit, payload_problems, recipient_limit
 from .xmatters import XMatters, XMattersError
 

@@ -8,8 +8,8 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, Response, jsonify, request
 
-from .app import addon
 from .connect import ConnectError, InstallationGone, get_json, request_token
+from .current import addon
 from .jwtauth import Unauthorized, token_from, verify
 from .store import Installation
 
