@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from xmplan.runtime.engines import available_engines
+from xmplan.runtime.engine import Engine
+from xmplan.runtime.engines import available_engines, get_engine
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 CORPUS = SHARED / "corpus" / "plans"
@@ -53,6 +54,12 @@ def _private_translation_cache(tmp_path_factory: pytest.TempPathFactory) -> Iter
 def engine_name(request: pytest.FixtureRequest) -> str:
     """Each JavaScript engine this Python has (js2py needs 3.11 or older; QuickJS runs everywhere)."""
     return request.param
+
+
+@pytest.fixture
+def engine(engine_name: str) -> Engine:
+    """Each JavaScript engine, as `Runtime` gets it (`get_engine`)."""
+    return get_engine(engine_name)
 
 
 @pytest.fixture

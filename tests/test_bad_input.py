@@ -34,7 +34,6 @@ def truncated(path: Path) -> Path:
 def run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> str:
     assert main(argv) == 1
     captured = capsys.readouterr()
-    assert "Traceback" not in captured.err
     lines = captured.err.strip().splitlines()
     assert len(lines) == 1, captured.err
     return lines[0]
@@ -198,7 +197,7 @@ def test_damaged_zips_give_one_line_errors(tmp_path: Path, capsys) -> None:
         path.write_bytes(bytes(damaged))
         assert main(["unpack", str(path), str(tmp_path / f"tree{case}")]) in (0, 1)
         assert main(["validate", str(path)]) in (0, 1)
-        assert "Traceback" not in capsys.readouterr().err
+        assert all(": error: " in line for line in capsys.readouterr().err.splitlines())
 
 
 def test_a_size_header_that_lies_cannot_inflate_more(tmp_path: Path, capsys) -> None:

@@ -15,11 +15,6 @@ from xmplan.runtime.engines import available_engines, get_engine
 ENGINES = available_engines()
 
 
-@pytest.fixture(params=ENGINES)
-def engine(request):
-    return get_engine(request.param)
-
-
 def evaluate(engine, expression: str, answer: str = "{}") -> str:
     """String(expression) as the engine computes it, or "Name: " of the error it throws; the host
     answers every call with `answer`."""

@@ -16,11 +16,6 @@ from xmplan.runtime.engines import ENGINE_NAMES, available_engines, get_engine
 ENGINES = available_engines()
 
 
-@pytest.fixture(params=ENGINES)
-def engine(request):
-    return get_engine(request.param)
-
-
 class Recorder:
     """A host function that records calls and echoes a JSON answer."""
 

@@ -11,10 +11,11 @@ from pathlib import Path
 import jsonschema
 import pytest
 
+from conftest import SHARED
 from xmplan.hipchat.descriptor import descriptor_problems
 
 ROOT = Path(__file__).parents[1]
-HIPCHAT_SCHEMA = ROOT.parent / "shared" / "reference" / "hipchat" / "addon-capabilities.schema.draft4.json"
+HIPCHAT_SCHEMA = SHARED / "reference" / "hipchat" / "addon-capabilities.schema.draft4.json"
 ZIP_NAME = "HipChatInvitetoRoom.zip"
 
 

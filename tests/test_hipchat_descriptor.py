@@ -9,6 +9,7 @@ from pathlib import Path
 import jsonschema
 import pytest
 
+from conftest import SHARED
 from xmplan.errors import DescriptorError
 from xmplan.hipchat.descriptor import (
     ACTION_KEY,
@@ -23,7 +24,6 @@ from xmplan.hipchat.descriptor import (
     parse_scopes,
 )
 
-SHARED = Path(__file__).parents[1].parent / "shared"
 HIPCHAT_SCHEMA = SHARED / "reference" / "hipchat" / "addon-capabilities.schema.draft4.json"
 HIPCHAT_EXAMPLE = SHARED / "reference" / "hipchat" / "example-invite-addon-descriptor.json"
 BASE = "https://addon.example.com"

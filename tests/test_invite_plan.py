@@ -10,11 +10,11 @@ from pathlib import Path
 
 import pytest
 
+from conftest import CORPUS
 from xmplan.cli import main
 from xmplan.export import build_tree
 
 ROOT = Path(__file__).parents[1]
-CORPUS = ROOT.parent / "shared" / "corpus" / "plans"
 ZIP_NAME = "HipChatInvitetoRoom.zip"
 ENTRY_ORDER = ["engine.json", "properties/properties.json", "forms/", "integrations/integrations.json",
                "integrations/sharedfunctions.json", "integrations/scriptSteps.json",

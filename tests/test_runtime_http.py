@@ -133,7 +133,7 @@ class _Handler(BaseHTTPRequestHandler):
 def local_server():
     server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
     _Handler.seen = []
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, args=(0.01,), daemon=True)  # poll 0.01 s
     thread.start()
     yield f"http://127.0.0.1:{server.server_address[1]}"
     server.shutdown()

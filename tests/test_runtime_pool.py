@@ -141,7 +141,7 @@ class _Slow(BaseHTTPRequestHandler):
 def test_a_slow_real_request_is_bounded_by_the_remaining_time(engine_name):
     server = ThreadingHTTPServer(("127.0.0.1", 0), _Slow)
     server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, args=(0.01,), daemon=True)  # poll 0.01 s
     thread.start()
     try:
         endpoint = {"name": "Slow", "baseUrl": f"http://127.0.0.1:{server.server_port}"}

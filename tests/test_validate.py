@@ -6,21 +6,21 @@ import io
 import json
 import re
 import shutil
-import time
 import zipfile
 from collections import Counter
+from collections.abc import Iterator
 from pathlib import Path
 
 import jsonschema
 import pytest
 
+from conftest import CORPUS, corpus_params
 from xmplan.cli import main
 from xmplan.validate import validate_path, validate_plan
 from xmplan.validate.javascript import analyse
 from xmplan.validate.schema import load_schema, schema_name
 
 CASES = Path(__file__).parent / "validate_cases"
-CORPUS = Path(__file__).parents[1].parent / "shared" / "corpus" / "plans"
 SCHEMAS = ["engine", "properties", "form", "integrations", "sharedfunctions", "scriptSteps", "triggerFilters",
            "canvas"]
 
@@ -182,31 +182,27 @@ def test_positions_after_optional_catch() -> None:
     assert [(u.name, u.column) for u in facts.constants] == [("K", 64)]
 
 
-def _corpus_zips() -> list[Path]:
-    if not CORPUS.is_dir():
-        pytest.skip("the corpus in ../shared is not available")
-    return sorted(CORPUS.glob("*.zip"))
+@pytest.fixture(scope="module")
+def corpus_warnings(request: pytest.FixtureRequest) -> Iterator[Counter[str]]:
+    """Warnings per rule over the corpus plans validated in this module; printed at the end."""
+    counts: Counter[str] = Counter()
+    yield counts
+    reporter = request.config.pluginmanager.get_plugin("terminalreporter")
+    if reporter is not None and counts:
+        reporter.write_line(f"\ncorpus warnings: {sum(counts.values())}")
+        for rule, count in sorted(counts.items()):
+            reporter.write_line(f"  {rule}: {count}")
 
 
-@pytest.mark.corpus
-def test_corpus_has_no_errors() -> None:
-    zips = _corpus_zips()
-    started = time.perf_counter()
-    errors: list[str] = []
-    warnings: Counter[str] = Counter()
-    for path in zips:
-        for problem in validate_path(path, {}):
-            if problem.severity == "error":
-                errors.append(str(problem))
-            else:
-                warnings[problem.rule] += 1
-    elapsed = time.perf_counter() - started
-    print(f"\nvalidated {len(zips)} corpus plans in {elapsed:.1f}s: {len(errors)} errors, "
-          f"{sum(warnings.values())} warnings")
-    for rule, count in sorted(warnings.items()):
-        print(f"  {rule}: {count}")
-    assert len(zips) >= 274
-    assert errors == []
+@pytest.mark.parametrize("path", corpus_params())
+def test_corpus_plan_has_no_errors(path: Path, corpus_warnings: Counter[str]) -> None:
+    problems = validate_path(path, {})
+    corpus_warnings.update(p.rule for p in problems if p.severity == "warning")
+    assert [str(p) for p in problems if p.severity == "error"] == []
+
+
+def test_the_corpus_is_all_there(corpus_dir: Path) -> None:
+    assert len(list(corpus_dir.glob("*.zip"))) >= 274
 
 
 @pytest.mark.corpus
@@ -217,7 +213,9 @@ def test_corpus_has_no_errors() -> None:
     "xmatters__xm-labs-remedy-9-rest-on-prem__xMattersOnDemand_BMCRemedyITSMIncidentRESTv611.zip",
 ])
 def test_unpacked_corpus_plan_validates_like_its_zip(name: str, tmp_path: Path) -> None:
-    zip_path = _corpus_zips()[0].parent / name
+    if not CORPUS.is_dir():
+        pytest.skip("the corpus in ../shared is not available")
+    zip_path = CORPUS / name
     tree = tmp_path / "tree"
     assert main(["unpack", str(zip_path), str(tree)], out=io.StringIO()) == 0
     from_zip = validate_path(zip_path, {})

@@ -9,9 +9,20 @@ __version__ = "0.1.0"
 
 # name -> module; imported on first use, so `import xmplan` (and the pytest plugin) stays cheap
 _EXPORTS = {
-    "Entry": "model", "Plan": "model", "Location": "errors", "Problem": "errors", "XmplanError": "errors",
-    "read_plan": "archive", "load_source": "source", "source_files": "unpack", "unpack_zip": "unpack",
-    "build_tree": "export", "plan_zip": "export", "validate_path": "validate", "validate_plan": "validate",
+    # the plan model and its stages
+    "Entry": "model", "Plan": "model", "read_plan": "archive", "load_source": "source", "load_plan": "source",
+    "source_files": "unpack", "unpack_zip": "unpack", "build_tree": "export", "plan_zip": "export",
+    "validate_path": "validate", "validate_plan": "validate", "plan_scripts": "scripts", "PlanScript": "scripts",
+    "RULES": "rules", "Rule": "rules",
+    # running scripts locally (docs/runtime.md)
+    "Runtime": "runtime.api", "Request": "runtime.request",
+    "Outcome": "runtime.outcome", "Event": "runtime.outcome", "Rejected": "runtime.outcome",
+    "HttpCall": "runtime.outcome", "HttpResponse": "runtime.outcome", "SentRequest": "runtime.outcome",
+    "ConsoleLine": "runtime.outcome", "Failure": "runtime.outcome",
+    # problems and errors
+    "Location": "errors", "Problem": "errors", "XmplanError": "errors", "ArchiveError": "errors",
+    "SourceError": "errors", "ScriptError": "errors", "ScriptTimeout": "errors", "DescriptorError": "errors",
+    "UsageError": "errors", "SetupError": "errors",
 }
 __all__ = sorted(_EXPORTS)
 

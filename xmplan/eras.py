@@ -24,6 +24,7 @@ from .model import (
     INTEGRATIONS,
     PROPERTIES,
     SCRIPT_STEPS,
+    UUID,
     DateTime,
     Entry,
     Json,
@@ -56,7 +57,6 @@ HANDLING_PROPERTIES: tuple[Json, ...] = (
      "values": _choices("callbackandmessage", "messageonly", "callbackonly", "hangup", default="callbackonly")},
 )
 _UNNUMBERED_HANDLING = re.compile(r":system:handling:[A-Za-z]+")
-UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 
 
 def detect_era(version: str, date_time: DateTime) -> str:

@@ -23,6 +23,11 @@ def printable(text: str) -> str:
                             else f"\\u{ord(m.group()):04x}", text)
 
 
+def shorten(text: str, limit: int) -> str:
+    """`text` cut to at most `limit` characters, ending in `...` when cut (for values quoted in messages)."""
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
 @dataclass(frozen=True)
 class Location:
     """A place in a file: `file`, `file:line` or `file:line:column` (1-based)."""

@@ -51,7 +51,7 @@ class Locator:
         """
         pulled = self.plan.sources.get(f"{entry}#{ptr}")
         if pulled is not None:
-            return Location(pulled, value.count("\n", 0, index) + 1)
+            return Location(pulled, line_col(value, index)[0])
         return self._in_json_string(entry, ptr, index)
 
     def _in_json_string(self, entry: str, ptr: str, index: int) -> Location:

@@ -8,6 +8,7 @@ transform a copy of its own to complete.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -26,10 +27,12 @@ from .documents import (
 )
 
 __all__ = ["ENGINE", "INTEGRATIONS", "PROPERTIES", "SCRIPT_STEPS", "SHARED_FUNCTIONS", "TRIGGER_FILTERS", "DateTime",
-           "Entry", "Json", "Plan", "copy_json", "form_id", "objects"]
+           "UUID", "Entry", "Json", "Plan", "copy_json", "form_id", "objects"]
 
 Json = Any  # a parsed JSON value: the one alias every module uses
 DateTime = tuple[int, int, int, int, int, int]
+# A uuid as xMatters writes them (lower case), or as a person might (upper case): fill and validate agree.
+UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", re.IGNORECASE)
 
 
 @dataclass(frozen=True)

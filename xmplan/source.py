@@ -16,6 +16,7 @@ from .canonical import entry_order_key
 from .documents import is_form, kind_of
 from .eras import DEFAULT_ERA, ERAS, fill
 from .errors import Location, Problem, SourceError
+from .jsonpos import line_col
 from .jsontext import loads_strict
 from .layout import (
     FILE_KEY,
@@ -210,7 +211,7 @@ def _shift(problems: tuple[Problem, ...], plan: Plan, entry: str, key: str, wher
     if where != plan.source_of(entry) or where not in plan.texts:
         return list(problems)
     text = plan.texts[where]
-    line = text.count("\n", 0, max(text.find(f'"{key}"'), 0)) + 1
+    line = line_col(text, max(text.find(f'"{key}"'), 0))[0]
     return [Problem(Location(where, line), p.message, p.severity, p.rule) for p in problems]
 
 
@@ -403,10 +404,9 @@ class _Reader:
         if problem is None:
             return str(path)
         offset = text.find(json.dumps(path)) if isinstance(path, str) else -1
-        line = text.count("\n", 0, offset) + 1 if offset >= 0 else None
-        column = offset - text.rfind("\n", 0, offset) if offset >= 0 else None
-        self.problems.append(Problem(Location(self.display(relative), line, column), problem, "error",
-                                     "file-reference"))
+        place = Location(self.display(relative), *line_col(text, offset)) if offset >= 0 else Location(
+            self.display(relative))
+        self.problems.append(Problem(place, problem, "error", "file-reference"))
         return None
 
     def voice(self, content: str, target: str) -> Json:

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from ..errors import XmplanError
+from ..model import Json
 from ..runtime.outcome import Outcome
 from . import steps as step_module
 from .flow import EVENT_TRIGGERS, is_flow, run_flow
@@ -14,7 +15,6 @@ from .outcome import FlowOutcome
 if TYPE_CHECKING:
     from ..runtime.api import Request, Runtime
 
-Json = Any
 __all__ = ["EVENT_TRIGGERS", "FlowOutcome", "flows_on_activity", "is_flow", "run_flow", "run_named_step"]
 
 

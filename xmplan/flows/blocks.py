@@ -5,10 +5,10 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from ..errors import XmplanError
-from ..model import Plan
+from ..model import Json, Plan
 from ..runtime.fakes import FakeSession
 from ..runtime.forms import MULTI_SELECT, bound_form
 from ..runtime.host import Host
@@ -21,7 +21,6 @@ from .outcome import BlockRun
 if TYPE_CHECKING:
     from ..runtime.api import Runtime
 
-Json = Any
 
 
 class StopFlow(Exception):

@@ -4,11 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
 
-from ..model import Plan, objects
+from ..model import Json, Plan, objects
 
-Json = Any
 DEFAULT_PORTS = ("output", "defaultTargetPort")  # a SWITCH's default path leaves from either
 
 

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from ..errors import XmplanError
+from ..model import Json
 from ..runtime import callbacks
 from ..runtime.host import Host
 from ..runtime.outcome import Failure, Step
@@ -19,7 +20,6 @@ from .outcome import BlockRun, FlowOutcome
 if TYPE_CHECKING:
     from ..runtime.api import Request, Runtime
 
-Json = Any
 MAX_BLOCK_RUNS = 200  # a canvas that loops runs blocks again; this many block runs end the run
 EVENT_TRIGGERS = ("RESPONSE", "STATUS", "DELIVERYSTATUS", "ANNOTATION", "ESCALATION")
 

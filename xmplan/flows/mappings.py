@@ -6,9 +6,9 @@ import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
 
-Json = Any
+from ..model import Json
+
 PLACEHOLDER = re.compile(r"\$\{([^}]*)\}")
 TRIGGER_FAMILIES = ("triggerOutputRESPONSE", "triggerOutputSTATUS", "triggerOutputDELIVERYSTATUS",
                     "triggerOutputANNOTATION", "triggerOutputESCALATION")

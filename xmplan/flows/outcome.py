@@ -4,11 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
-from typing import Any
 
+from ..model import Json
 from ..runtime.outcome import ConsoleLine, Event, HttpCall, Outcome, Rejected, Step, _masked, mask_json
-
-Json = Any
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ import dataclasses
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from ..errors import Location, Problem, ScriptError, XmplanError
 from ..model import SCRIPT_STEPS, Plan, objects
@@ -20,7 +20,6 @@ from . import es5
 if TYPE_CHECKING:
     from ..runtime.api import Request, Runtime
 
-Json = Any
 MAX_INPUT = 20_000  # xMatters: step inputs are text of at most 20,000 characters
 
 

@@ -12,9 +12,8 @@ from typing import Any
 
 import jsonschema
 
-from ..errors import DescriptorError, Location, Problem
-
-Json = Any
+from ..errors import DescriptorError, Location, Problem, shorten
+from ..model import Json
 
 DESCRIPTOR_FILE = "atlassian-connect.json"
 DIALOG_KEY = "xmatters.invite.dialog"
@@ -152,8 +151,8 @@ def describe(error: jsonschema.ValidationError) -> str:
     return error.message
 
 
-def _short(message: str, limit: int = 160) -> str:
-    return message if len(message) <= limit else message[: limit - 3] + "..."
+def _short(message: str) -> str:
+    return shorten(message, 160)
 
 
 def reference_problems(descriptor: Json, file: str) -> list[Problem]:

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-Json = Any
+from ..model import Json
 
 OBJECT_NAMES = ("event", "respondedTo", "response", "statusChanged", "deliveryStatusUpdated",
                 "notification", "annotation", "escalation")

@@ -8,7 +8,7 @@ import xml.dom
 from xml.dom import Node, minidom
 from xml.parsers.expat import ExpatError
 
-Json = Any
+from ..model import Json
 
 DATE_KEY = "$xmplan:date"  # the prelude turns {DATE_KEY: text} back into a JS Date
 DEFAULTS = {"valueKey": "keyValue", "attrPrefix": "@", "lowerCaseTags": True, "trueIsEmpty": True,

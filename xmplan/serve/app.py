@@ -9,13 +9,13 @@ from typing import Any
 from flask import Flask, Response, render_template, request
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
+from ..runtime.outcome import reason_phrase
 from .config import ServeConfig
 from .core import SELF_PREFIX, ApiError, Emulator
 from .runner import RunQueue
 from .store import StoreUnavailable
-from .web import SELF_USER, error, reason
+from .web import SELF_USER, error
 
-Json = Any
 StartResponse = Callable[..., Any]
 
 
@@ -70,7 +70,7 @@ def _errors(app: Flask) -> None:
     def http_error(exc: HTTPException) -> Response | tuple[str, int]:
         status = exc.code or 500
         if request.path == "/" or request.path.startswith("/console/"):
-            return render_template("error.html", status=status, reason=reason(status),
+            return render_template("error.html", status=status, reason=reason_phrase(status),
                                    message=exc.description or ""), status
         return error(status, exc.description or "")
 

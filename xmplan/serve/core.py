@@ -7,8 +7,8 @@ import secrets
 import uuid
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
-from typing import Any
 
+from ..model import Json
 from ..runtime.api import Runtime
 from ..runtime.forms import trigger_problems
 from ..runtime.host import XMATTERS
@@ -18,7 +18,6 @@ from .events import iso, new_event, payload, person_ref
 from .plans import INBOUND, FormInfo, Integration, ServedPlan
 from .store import NewEvent, NewRequest, Row, Store
 
-Json = Any
 SELF_PREFIX = "/emulator/self/"
 STATUSES = {"TERMINATED", "SUSPENDED", "ACTIVE"}
 

@@ -11,11 +11,10 @@ import threading
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from ..errors import Location, XmplanError
+from ..model import Json
 
-Json = Any
 REST_ROLE = "REST Web Service User"
 INTEGRATION_USER = "integration"  # the sample directory's "Integration User"
 _NAMESPACE = uuid.UUID("6b1f3c2e-5d0a-4e8b-9a57-2f1c0e3d4b6a")  # ids stay the same across restarts

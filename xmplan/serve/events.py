@@ -5,13 +5,11 @@ from __future__ import annotations
 import uuid
 from collections.abc import Mapping, Sequence
 from datetime import datetime
-from typing import Any
 
+from ..model import Json
 from .directory import Directory, Person
 from .plans import FormInfo
 from .store import NewEvent, Row
-
-Json = Any
 
 
 def iso(at: datetime) -> str:

@@ -4,14 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
 
-from ..model import Plan
+from ..model import Json, Plan
 from ..runtime.api import Runtime
 from ..runtime.forms import BoundForm, bound_form
 from .directory import stable_id
 
-Json = Any
 INBOUND, OUTBOUND = "INBOUND_WEBHOOK", "OUTBOUND_WEBHOOK"
 # Imported inbound integrations default to URL authentication in xMatters (ib-runtime §2.5).
 AUTH_NAMES = {"BASIC": "BASIC", "URL": "URL", "ANY": "ANY", "API_KEY": "BASIC", "OAUTH": "BASIC"}

@@ -15,7 +15,6 @@ import queue
 import threading
 import time
 from collections.abc import Sequence
-from typing import Any
 
 from ..errors import XmplanError
 from ..runtime.api import Request
@@ -25,7 +24,6 @@ from .events import new_event
 from .plans import Integration, ServedPlan
 from .store import NewEvent, NewRequest, Row, StoreUnavailable
 
-Json = Any
 MAX_ATTEMPTS = 3
 RUN_NICENESS = 5  # script runs yield the CPU to the threads answering HTTP
 _log = logging.getLogger(__name__)

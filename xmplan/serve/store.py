@@ -14,9 +14,9 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
-Json = Any
+from ..model import Json
+
 Row = dict[str, Json]
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS requests (

@@ -17,7 +17,6 @@ from .config import ServeConfig
 from .core import Emulator
 from .directory import INTEGRATION_USER, Directory, sample_directory
 
-Json = Any
 PASSWORD = "integration-password"  # the sample Integration User's password in tests
 
 

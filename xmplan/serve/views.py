@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Any
 from urllib.parse import urlencode
 
+from ..model import Json
 from ..runtime.forms import TEXT
 from .directory import Directory, Group, Person
 from .plans import FormInfo
 from .store import Row
 
-Json = Any
 API = "/api/xm/1"
 MAX_LIMIT = 1000
 

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import base64
 import binascii
-from http import HTTPStatus
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from flask import Response, current_app, jsonify, request
 
+from ..model import Json
+from ..runtime.outcome import reason_phrase
 from .core import ApiError
 from .directory import Person
 from .views import MAX_LIMIT
@@ -17,7 +18,6 @@ if TYPE_CHECKING:
     from .core import Emulator
     from .runner import RunQueue
 
-Json = Any
 SELF_USER = "xmplan.self_user"  # set by the app's middleware on calls through the xMatters endpoint
 
 
@@ -31,16 +31,11 @@ def runs() -> RunQueue:
     return found
 
 
-def reason(status: int) -> str:
-    try:
-        return HTTPStatus(status).phrase
-    except ValueError:
-        return ""
 
 
 def error(status: int, message: str, headers: dict[str, str] | None = None) -> Response:
     """An xMatters error answer: `{"code", "reason", "message"}`."""
-    answer = jsonify({"code": status, "reason": reason(status), "message": message})
+    answer = jsonify({"code": status, "reason": reason_phrase(status), "message": message})
     answer.status_code = status
     for name, value in (headers or {}).items():
         answer.headers[name] = value

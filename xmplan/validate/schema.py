@@ -12,7 +12,7 @@ import jsonschema
 from jsonschema.exceptions import ValidationError, best_match
 
 from ..documents import kind_of
-from ..errors import Problem
+from ..errors import Problem, shorten
 from ..jsonpos import pointer
 from ..locate import Locator
 from ..model import Entry, Json, Plan, copy_json
@@ -115,9 +115,8 @@ def describe(error: ValidationError) -> str:
         return f"{_short(error.instance)} is not one of {', '.join(_short(v) for v in choices)}"
     if error.validator == "pattern" and "description" in schema:
         return f"{_short(error.instance)} is not a {schema['description']}"
-    return error.message if len(error.message) <= 200 else error.message[:197] + "..."
+    return shorten(error.message, 200)
 
 
 def _short(value: object) -> str:
-    text = json.dumps(value, ensure_ascii=False)
-    return text if len(text) <= 60 else text[:57] + "..."
+    return shorten(json.dumps(value, ensure_ascii=False), 60)

@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 import requests
 
+from ...model import Json
 from .model import SCOPE_NAMES, Installation, Standin
-
-Json = Any
 
 
 class InstallError(Exception):

@@ -7,10 +7,11 @@ import secrets
 import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
-from typing import Any
+
+from ...model import Json
 
 Clock = Callable[[], float]
-Json = Any
+
 
 # "The token will expire after 8 hours" (hipchat.md §2.5).
 TOKEN_LIFETIME = 8 * 3600

@@ -1,10 +1,6 @@
 """The QuickJS engine, through dukpy >= 0.6 (which embeds QuickJS-ng): a new JS runtime per run.
 
-Why dukpy and not the `quickjs` package (measured 2026-11-28 on this machine, Python 3.11, the
-bench/runtime.py scripts, new context per run, median of 30): 150-line inbound script 1.57 ms with
-dukpy (QuickJS-ng) against 1.13 ms with `quickjs` 1.19 (QuickJS 2021); moment.js load + use
-17.8 ms against 16.0 ms. `quickjs` is about 10-30 % faster, both are within 3x of a fresh V8
-isolate (mini-racer: 7.4 ms and 18.6 ms), so speed does not decide it. What decides it:
+Why dukpy and not the `quickjs` package (speed does not decide it: docs/runtime.md, "Why dukpy"):
 `quickjs` refuses every call into Python while a time limit is set ("Can not call into Python
 with a time limit set"), so it cannot have both the host function and a time limit; a Python
 exception in one of its callbacks leaves the context broken; and its stack traces have no line

@@ -10,15 +10,14 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-from typing import Any
 
 from flask import Blueprint, Response, abort, current_app, redirect, render_template, request, url_for
 from werkzeug.wrappers.response import Response as BaseResponse
 
+from ...model import Json
 from ..core import ApiError
 from ..web import emulator
 
-Json = Any
 blueprint = Blueprint("console", __name__)
 
 

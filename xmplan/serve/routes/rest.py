@@ -6,11 +6,11 @@ from typing import Any
 
 from flask import Blueprint, Response, jsonify, request
 
+from ...model import Json
 from .. import views
 from ..core import ApiError
 from ..web import api_user, emulator, json_body, paging, query_args
 
-Json = Any
 blueprint = Blueprint("rest", __name__, url_prefix=views.API)
 _EMBEDS = {"properties", "recipients"}
 
