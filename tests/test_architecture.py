@@ -1,4 +1,4 @@
-"""The package's shape: no import cycles (imports inside functions count)."""
+"""The package's shape: no import cycles (imports inside functions count), no module over 350 lines."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import ast
 from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parents[1] / "xmplan"
+MOST_LINES = 350
 
 
 def module_name(path: Path) -> str:
@@ -98,3 +99,6 @@ def test_the_cycle_finder_finds_cycles() -> None:
 
 def test_no_import_cycles() -> None:
     assert cycles(graph()) == []
+def test_no_module_is_over_350_lines() -> None:
+    sizes = {module_name(p): len(p.read_text(encoding="utf-8").splitlines()) for p in PACKAGE.rglob("*.py")}
+    assert {name: n for name, n in sizes.items() if n > MOST_LINES} == {}

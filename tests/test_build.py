@@ -204,3 +204,18 @@ def test_fill_returns_new_documents_and_leaves_its_input_alone() -> None:
     filled = fill(plan)
     assert json.dumps([e.data for e in plan.entries], sort_keys=True) == before
     assert "uuid" in filled.forms().__next__()[1] and "uuid" not in form
+
+
+def test_resolving_file_references_returns_new_documents() -> None:
+    from xmplan.source.reader import TreeReader
+    from xmplan.source.resolve import resolve_files
+
+    reader = TreeReader(Path("/nonexistent"))
+    reader.rendered["scripts/a.js"] = "var a = 1;"
+    reader.__dict__["file_set"] = frozenset()
+    data = {"integrations": [{"name": "A", "script": {"$file": "scripts/a.js"}}], "endpoints": []}
+    text = json.dumps(data)
+    resolved = resolve_files(reader, data, "integrations/integrations.json", "plan/integrations/integrations.json", text)
+    assert resolved["integrations"][0]["script"] == "var a = 1;"
+    assert data["integrations"][0]["script"] == {"$file": "scripts/a.js"}
+    assert resolved["endpoints"] is data["endpoints"]

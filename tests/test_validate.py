@@ -297,3 +297,23 @@ def test_many_members_named_twice_are_reported_briefly(tmp_path: Path) -> None:
     properties.write_text("[" + ",".join('{"name": "P%d", "name": "Q%d", "baseType": 3}' % (i, i) for i in range(60)) + "]")
     output = run("validate", str(tmp_path / "tree"))[1]
     assert output.count("is named more than once") == 50 and "10 more members named twice [duplicate-key]" in output
+
+
+def test_a_folder_that_cannot_be_listed_is_a_problem_not_a_silent_gap(tmp_path: Path,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    import os
+
+    tree = tmp_path / "tree"
+    shutil.copytree(Path(__file__).parent / "samples" / "minimal", tree)
+    forms = tree / "plan" / "forms"
+    real_scandir = os.scandir
+
+    def scandir(path):  # root may list any folder, so the refusal is simulated
+        if os.fspath(path) == str(forms):
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_scandir(path)
+
+    monkeypatch.setattr(os, "scandir", scandir)
+    problems = validate_path(tree, {})
+    assert [(p.location.file, p.rule) for p in problems if p.severity == "error"] == [(str(forms), "unreadable")]
+    assert "Permission denied" in problems[0].message

@@ -59,7 +59,8 @@ def test_page_loads_all_js_from_the_installations_hipchat(dialog: Dialog, hc: Hi
     assert "www.hipchat.com" not in dialog.page
     assert '"sendKey": "xmatters.invite.send"' in dialog.page and '"limit": 2000' in dialog.page
     assert 'id="recipient"' in dialog.page and 'id="description"' in dialog.page
-    assert dialog.client.get("/static/dialog.js").status_code == 200
+    with dialog.client.get("/static/dialog.js") as response:  # a file response: closed, not left to the collector
+        assert response.status_code == 200
 
 
 def test_lookup_finds_people_and_groups(dialog: Dialog) -> None:
