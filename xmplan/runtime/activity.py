@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+from ..errors import shorten
 from .masking import NO_SECRETS, Masker
 from .outcome import ConsoleLine, Event, HttpCall, Outcome, Rejected, Step
 
@@ -58,8 +59,7 @@ def _http(call: HttpCall, mask: Masker) -> list[str]:
 
 
 def _short(text: str) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= MAX_BODY else text[:MAX_BODY - 3] + "..."
+    return shorten(" ".join(text.split()), MAX_BODY)
 
 
 def _count(n: int, noun: str) -> str:

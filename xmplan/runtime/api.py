@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import json
 import uuid
-from typing import Any, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from urllib.parse import parse_qsl
 
 from ..errors import Location, Problem, ScriptError, ScriptTimeout, XmplanError
 from ..locate import Locator
-from ..model import Plan
+from ..model import Json, Plan
 from ..source import load_plan
 from . import callbacks, scripts
-from .engine import Engine
+from .engine import Engine, Script
 from .engines import get_engine
 from .fakes import Answer, FakeServer
 from .forms import BoundForm, bound_form
@@ -23,7 +23,6 @@ from .request import Request
 
 __all__ = ["Request", "Runtime", "load_plan"]  # load_plan: how runtime users load a plan
 
-Json = Any
 DEFAULT_TIME_LIMIT = 10.0
 DEFAULT_XMATTERS_URL = "https://xmatters.invalid"
 
@@ -56,7 +55,7 @@ class Runtime:
         self._in_json = {code.filename: code for code in [*self._libraries, *(c for _, c in self._integrations if c)]
                          if code.in_json}
         # Per integration, what every run of it repeats: the scripts to run and the bound form.
-        self._prepared: dict[int, tuple[list[scripts.Script], BoundForm | None]] = {}
+        self._prepared: dict[int, tuple[list[Script], BoundForm | None]] = {}
         # Outputs of xMatters' built-in Flow Designer steps (their code is not in the export), by
         # block label or step id.
         self.step_outputs: dict[str, Mapping[str, Json]] = {}
@@ -121,7 +120,7 @@ class Runtime:
         """Masks the credentials of this runtime's runs: secret-named constants and the tokens."""
         return Masker.for_constants(self.constants, self.tokens.values())
 
-    def _prepare(self, record: Json, code: scripts.Code) -> tuple[list[scripts.Script], BoundForm | None]:
+    def _prepare(self, record: Json, code: scripts.Code) -> tuple[list[Script], BoundForm | None]:
         prepared = self._prepared.get(id(record))
         if prepared is None:
             prepared = (scripts.run_scripts(code, self._libraries), bound_form(self.plan, record.get("form")))
@@ -154,7 +153,7 @@ class Runtime:
         return RunSetup(inbound, self.constants, self.endpoints, form_uuid, form,
                         objects, self.real_http, self.tokens, min(self.time_limit, 30.0))
 
-    def _execute(self, to_run: list[scripts.Script], host: Host) -> Failure | None:
+    def _execute(self, to_run: list[Script], host: Host) -> Failure | None:
         try:
             self.engine.run(to_run, host, time_limit=self.time_limit)
         except ScriptError as exc:

@@ -4,17 +4,15 @@ from __future__ import annotations
 
 import fnmatch
 import json
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from http import HTTPStatus
-from typing import Any, Callable, Mapping, Sequence, Union
 
-from .outcome import HttpResponse, SentRequest
+from ..model import Json
+from .outcome import HttpResponse, SentRequest, reason_phrase
 
-Json = Any
-
-
-Responder = Callable[[SentRequest], Union[HttpResponse, Mapping[str, Json]]]
-Answer = Union[HttpResponse, Mapping[str, Json], Responder]
+Responder = Callable[[SentRequest], HttpResponse | Mapping[str, Json]]
+Answer = HttpResponse | Mapping[str, Json] | Responder
+Checked = HttpResponse | str | Responder  # an answer as registered: a response, a failure's text, a function
 
 
 def response_from(value: HttpResponse | Mapping[str, Json]) -> HttpResponse | str:
@@ -43,7 +41,7 @@ def response_from(value: HttpResponse | Mapping[str, Json]) -> HttpResponse | st
     status = value.get("status", 200)
     if not isinstance(status, int) or not 100 <= status <= 599:
         raise ValueError(f"fake response status must be an HTTP status number, got {status!r}")
-    return HttpResponse(status, text, headers, str(value.get("reason") or _phrase(status)))
+    return HttpResponse(status, text, headers, str(value.get("reason") or reason_phrase(status)))
 
 
 def _shown(value: Json) -> str:
@@ -51,17 +49,12 @@ def _shown(value: Json) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
-def _phrase(status: int) -> str:
-    try:
-        return HTTPStatus(status).phrase
-    except ValueError:
-        return ""
 
 
 @dataclass(frozen=True)
 class Rule:
     endpoint: str
-    answers: tuple[Answer, ...]
+    answers: tuple[Checked, ...]
     method: str | None = None
     path: str | None = None
 
@@ -102,7 +95,7 @@ class FakeServer:
                 raise ValueError(f"answer {index}: {exc}" if len(answers) > 1 else str(exc)) from None
         self.rules.append(Rule(endpoint, tuple(checked), method, path))
 
-    def session(self) -> "FakeSession":
+    def session(self) -> FakeSession:
         return FakeSession(tuple(self.rules))
 
 

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Mapping
 
-from ..model import Plan
-
-Json = Any
+from ..model import Json, Plan
 
 BOOLEAN, NUMBER, TEXT, HIERARCHY, PASSWORD, SINGLE_SELECT, MULTI_SELECT = 0, 1, 3, 5, 7, 21, 22
 TYPE_NAMES = {BOOLEAN: "Boolean", NUMBER: "Number", TEXT: "Text", HIERARCHY: "Hierarchy",
@@ -75,7 +73,7 @@ def shape_problems(posted: Json) -> list[str]:
     return problems + _recipient_problems(posted.get("recipients"), _formats(posted))
 
 
-def _formats(posted: dict) -> set[str]:
+def _formats(posted: dict[str, Json]) -> set[str]:
     formats = set()
     if OLD_FIELDS & posted.keys():
         formats.add("old")

@@ -9,18 +9,16 @@ import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from http import HTTPStatus
-from typing import Any
 from urllib.parse import quote
 
+from ..model import Json
 from . import jxon
 from .budget import OUTPUT_LIMIT, OutputBudget
 from .fakes import FakeSession
 from .forms import BoundForm, shape_problems, trigger_problems
-from .outcome import ConsoleLine, Event, HttpCall, HttpResponse, Rejected, SentRequest, Step
+from .outcome import ConsoleLine, Event, HttpCall, HttpResponse, Rejected, SentRequest, Step, reason_phrase
 from .pool import remaining_time
 
-Json = Any
 XMATTERS = "xMatters"
 _TRIGGER_PATH = re.compile(r"^/?(?:api/xm/1/(?:plans/[^/]+/)?forms|reapi/[^/]+/forms)/([^/?]+)/triggers(?:\?.*)?$")
 # Characters a path keeps when auto-encoded; `%` is encoded, which is why scripts that pass
@@ -157,7 +155,7 @@ class Host:
         shown = response if kept == response.body else HttpResponse(response.status, kept or "", response.headers,
                                                                       response.reason)
         self.steps.append(HttpCall(**recorded, response=shown, real=real))
-        return {"statusCode": response.status, "statusMessage": response.reason or _reason(response.status),
+        return {"statusCode": response.status, "statusMessage": response.reason or reason_phrase(response.status),
                 "body": response.body, "headers": dict(response.headers)}
 
     def _answer(self, sent: SentRequest) -> tuple[HttpResponse | str, bool]:
@@ -210,9 +208,9 @@ class Host:
         form = self.setup.form if form_uuid == self.setup.form_uuid else None
         status, body = self._create_event(posted, form, form_uuid)
         if status >= 300:
-            return HttpResponse(status, json.dumps(body), {"Content-Type": "application/json"}, _reason(status))
+            return HttpResponse(status, json.dumps(body), {"Content-Type": "application/json"}, reason_phrase(status))
         return HttpResponse(202, json.dumps({"requestId": str(uuid.uuid4())}), {"Content-Type": "application/json"},
-                            _reason(202))
+                            reason_phrase(202))
 
     def _authenticate(self, value: Json) -> str:
         endpoint = value.get("endpoint")
@@ -321,15 +319,10 @@ def _shown(text: str) -> str:
     return json.dumps(text if len(text) <= 60 else text[:57] + "...")
 
 
-def _reason(status: int) -> str:
-    try:
-        return HTTPStatus(status).phrase
-    except ValueError:
-        return ""
 
 
 def _error_body(status: int, message: str) -> dict[str, Json]:
-    return {"code": status, "reason": _reason(status), "message": message}
+    return {"code": status, "reason": reason_phrase(status), "message": message}
 
 
 def send_real(sent: SentRequest, *, timeout: float) -> HttpResponse:

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import re
-from typing import Any, Mapping
 import xml.dom
+from collections.abc import Mapping
+from typing import Any
 from xml.dom import Node, minidom
 from xml.parsers.expat import ExpatError
 
@@ -34,7 +35,8 @@ def parse(xml: str, config: Mapping[str, Json] | None = None) -> Json:
     return _tree(document, options, 0)
 
 
-def _tree(parent: Node, options: Mapping[str, Json], depth: int) -> Json:
+# `parent: Any`: a minidom Element or Document; typeshed's Node has none of the DOM methods they share.
+def _tree(parent: Any, options: Mapping[str, Json], depth: int) -> Json:
     if depth > MAX_DEPTH:
         raise XmlError(f"elements are nested more than {MAX_DEPTH} deep")
     result: Json = True if options["trueIsEmpty"] else ""
@@ -108,7 +110,7 @@ def stringify(value: Json, config: Mapping[str, Json] | None = None) -> str:
     return "".join(child.toxml() for child in document.childNodes)
 
 
-def _build(document: minidom.Document, parent: Node, value: Json, options: Mapping[str, Json], depth: int) -> None:
+def _build(document: minidom.Document, parent: Any, value: Json, options: Mapping[str, Json], depth: int) -> None:
     if depth > MAX_DEPTH:
         raise XmlError(f"objects are nested more than {MAX_DEPTH} deep")
     if isinstance(value, dict) and DATE_KEY not in value:

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
-from typing import Any, Mapping, Union
+from http import HTTPStatus
+from typing import Any
 
+from ..model import Json
 from .masking import NO_SECRETS, Masker
-
-Json = Any
 
 
 @dataclass(frozen=True)
@@ -31,6 +32,14 @@ class Rejected:
     status: int
     body: Mapping[str, Json]
     trigger: Json
+
+
+def reason_phrase(status: int) -> str:
+    """The standard reason phrase of an HTTP status (`Not Found`), or "" for a number with none."""
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return ""
 
 
 @dataclass(frozen=True)
@@ -112,7 +121,7 @@ class Failure:
         return f"{place}: {self.message}"
 
 
-Step = Union[Event, Rejected, HttpCall, ConsoleLine]
+Step = Event | Rejected | HttpCall | ConsoleLine
 
 
 @dataclass(frozen=True)

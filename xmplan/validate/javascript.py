@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import replace
 from functools import lru_cache
-from typing import TYPE_CHECKING, Iterator
+from typing import TYPE_CHECKING
 
 from ..errors import Problem
 from ..locate import Locator
@@ -43,8 +44,9 @@ def _libraries_on_agent(plan: Plan, integrations: list[PlanScript], shared: froz
         for use in analyse(pending.pop()).requires:
             if use.name in shared and use.name not in found:
                 found.add(use.name)
-                if isinstance(by_name.get(use.name), str):
-                    pending.append(by_name[use.name])
+                script = by_name.get(use.name)
+                if isinstance(script, str):
+                    pending.append(script)
     return found
 
 

@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from ..jsonpos import line_col
 from .jsparse import Parsed, captures, compile_query, parse, syntax_error
 
 if TYPE_CHECKING:
@@ -96,9 +97,7 @@ _CANDIDATES = " ".join(f"({kind}) @n" for kind in _NODE_FEATURES) + """
 
 def _use(source: str, name: str, offset: int) -> Use:
     """`name` at `offset` in `source`, as 1-based line and column (clamped to the script)."""
-    offset = min(max(offset, 0), len(source))
-    line = source.count("\n", 0, offset) + 1
-    return Use(name, line, offset - source.rfind("\n", 0, offset))
+    return Use(name, *line_col(source, min(max(offset, 0), len(source))))
 
 
 @dataclass

@@ -4,15 +4,29 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from typing import Any, Iterator
+from collections.abc import Callable, Iterator
+from typing import Any
 
 from ..errors import Problem
 from ..locate import Locator
+from ..model import (
+    INTEGRATIONS,
+    PROPERTIES,
+    SCRIPT_STEPS,
+    SHARED_FUNCTIONS,
+    TRIGGER_FILTERS,
+    UUID,
+    Json,
+    Plan,
+    form_id,
+    objects,
+)
 from ..rules import severity
 from ..secrets import is_secret_name
-from ..model import INTEGRATIONS, PROPERTIES, SCRIPT_STEPS, SHARED_FUNCTIONS, TRIGGER_FILTERS, Plan, form_id, objects
 
-UUID = re.compile(r"[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}")
+# How a check reports: (entry, JSON pointer, message, rule) -> a Problem at the rule's severity.
+Report = Callable[[str, str, str, str], Problem]
+
 _PLACEHOLDER = re.compile(r"\$\{(" + UUID.pattern + r")\}")
 
 def check_references(plan: Plan, locator: Locator) -> Iterator[Problem]:
@@ -32,7 +46,7 @@ def check_references(plan: Plan, locator: Locator) -> Iterator[Problem]:
                           "which is no integration of the plan", "unknown-flow")
 
 
-def _secrets(plan: Plan, problem) -> Iterator[Problem]:
+def _secrets(plan: Plan, problem: Report) -> Iterator[Problem]:
     """A constant named like a secret should travel blank: the admin fills it in after import."""
     for i, constant in objects(plan.constants):
         name, value = constant.get("name"), constant.get("value")
@@ -50,7 +64,7 @@ def _is_builtin(uuid: Any) -> bool:
     return isinstance(uuid, str) and len(uuid) == 36 and uuid[14] == "5"
 
 
-def _duplicates(plan: Plan, problem) -> Iterator[Problem]:
+def _duplicates(plan: Plan, problem: Report) -> Iterator[Problem]:
     groups = [
         (PROPERTIES, "", plan.properties, "property"),
         (INTEGRATIONS, "/integrations", plan.integrations, "integration"),
@@ -66,7 +80,7 @@ def _duplicates(plan: Plan, problem) -> Iterator[Problem]:
     yield from _duplicate_form_ids(plan, problem)
 
 
-def _duplicate_form_ids(plan: Plan, problem) -> Iterator[Problem]:
+def _duplicate_form_ids(plan: Plan, problem: Report) -> Iterator[Problem]:
     """Forms copied by hand keep their name, ids and number: on import, one would replace the other.
 
     One problem per copy, naming all it shares with the first form, as the build derives the ids
@@ -107,7 +121,7 @@ def _form_identities(entry: str, form: dict[str, Any]) -> Iterator[tuple[str, An
 
 
 def _duplicate_names(entry: str, base: str, items: list[Any] | None, key: str, what: str,
-                     problem) -> Iterator[Problem]:
+                     problem: Report) -> Iterator[Problem]:
     names = Counter(item.get(key) for _, item in objects(items))
     seen: set[Any] = set()
     for i, item in objects(items):
@@ -118,7 +132,7 @@ def _duplicate_names(entry: str, base: str, items: list[Any] | None, key: str, w
             seen.add(name)
 
 
-def _forms(plan: Plan, locator: Locator, problem) -> Iterator[Problem]:
+def _forms(plan: Plan, locator: Locator, problem: Report) -> Iterator[Problem]:
     properties = _ids(plan.properties, "name")
     for entry, form in plan.forms():
         items = set()
@@ -151,7 +165,7 @@ def _forms(plan: Plan, locator: Locator, problem) -> Iterator[Problem]:
                                   severity("unknown-placeholder"), "unknown-placeholder")
 
 
-def _template_texts(messages: dict) -> Iterator[tuple[str, str]]:
+def _template_texts(messages: dict[str, Json]) -> Iterator[tuple[str, str]]:
     for kind, keys in (("emailTemplates", ("emailSubject", "email")), ("smsTemplates", ("sms",))):
         for i, template in objects(messages.get(kind)):
             for key in keys:
@@ -163,7 +177,7 @@ def _responses(plan: Plan) -> dict[str, set[str]]:
     return {form.get("uuid"): _ids(form.get("responses"), "textResponse") for _, form in plan.forms()}
 
 
-def _integrations(plan: Plan, problem) -> Iterator[Problem]:
+def _integrations(plan: Plan, problem: Report) -> Iterator[Problem]:
     responses = _responses(plan)
     http_steps = {s.get("id") for _, s in objects(plan.script_steps) if s.get("scriptStepType") == "CUSTOM_HTTP"}
     for i, integration in objects(plan.integrations):
@@ -186,9 +200,9 @@ def _integrations(plan: Plan, problem) -> Iterator[Problem]:
                           f"trigger step {step!r}, which is no CUSTOM_HTTP step of the plan", "unknown-http-step")
 
 
-def _canvases(plan: Plan, problem) -> Iterator[Problem]:
+def _canvases(plan: Plan, problem: Report) -> Iterator[Problem]:
     forms = set(_responses(plan))
-    targets = {
+    targets: dict[str, tuple[set[Any] | None, str]] = {
         "INTEGRATION": (_ids(plan.integrations, "id"), "integration"),
         "SCRIPT_STEP": (_ids(plan.script_steps, "id"), "step"),
         "CREATE_EVENT": (forms, "form"),
@@ -199,7 +213,7 @@ def _canvases(plan: Plan, problem) -> Iterator[Problem]:
                           "not in the plan", "unknown-form")
         blocks = canvas.get("blocks")
         for b, block in objects(blocks):
-            known, what = targets.get(block.get("stepType"), (None, ""))
+            known, what = targets.get(str(block.get("stepType")), (None, ""))
             step = block.get("step")
             if known is not None and step is not None and step not in known and not _is_builtin(step):
                 yield problem(entry, f"/blocks/{b}/step", f"block {block.get('label')!r} runs {what} {step!r}, "

@@ -40,11 +40,21 @@ from js2py.prototypes import jsnumber as number_prototype
 from js2py.translators import translating_nodes
 
 from xmplan.runtime.engines._js2py_dates import (
-    date_from_value, date_now, date_parse, date_to_date_string, date_to_string, date_to_time_string,
-    date_to_utc_string, daylight_saving_ta, iso_string, time_clip, year_from_time)
+    date_from_value,
+    date_now,
+    date_parse,
+    date_to_date_string,
+    date_to_string,
+    date_to_time_string,
+    date_to_utc_string,
+    daylight_saving_ta,
+    iso_string,
+    time_clip,
+    year_from_time,
+)
 
 
-def _remainder(self, other):  # noqa: ANN001, ANN202 - replaces PyJs.__mod__
+def _remainder(self, other):
     """ECMAScript `%`: the sign of the dividend, as C's fmod; no shared number is changed."""
     a = self.to_number().value
     b = other.to_number().value
@@ -69,7 +79,7 @@ def enumerable_keys(own: dict[str, dict[str, Any]], every: bool = False) -> list
     return sorted(indices, key=int) + [name for name in names if not _is_index(name)]
 
 
-def _own_keys(self):  # noqa: ANN001, ANN202 - replaces PyJs.__iter__
+def _own_keys(self):
     """PyJs.__iter__ (for-in, JSON.stringify) in engine order: a snapshot of the keys, skipping
     those deleted or made non-enumerable while the loop runs, as js2py does."""
     for name in enumerable_keys(self.own, every=self.IS_CHILD_SCOPE):
@@ -78,7 +88,7 @@ def _own_keys(self):  # noqa: ANN001, ANN202 - replaces PyJs.__iter__
             yield base.Js(name)
 
 
-def _object_keys(obj):  # noqa: ANN001, ANN202 - js2py calling convention
+def _object_keys(obj):
     if not obj.is_object():
         raise base.MakeError("TypeError", "Object.keys called on non-object")
     return enumerable_keys(obj.own)
@@ -96,7 +106,7 @@ _PyJs = base.PyJs
 _NUM_BANK = base.NUM_BANK
 
 
-def js(val: Any, Clamped: bool = False) -> Any:  # noqa: N803 - js2py's signature
+def js(val: Any, Clamped: bool = False) -> Any:
     """`base.Js(val, Clamped)`, with strings, numbers, booleans and None converted first."""
     if isinstance(val, _PyJs):
         return val
@@ -117,7 +127,7 @@ _original_arguments_init = base.PyJsArguments.__init__
 _INDEX_NAMES = tuple(str(i) for i in range(64))
 
 
-def _arguments_init(self, args, callee):  # noqa: ANN001, ANN202 - js2py's signature
+def _arguments_init(self, args, callee):
     """PyJsArguments.__init__ without its per-property checks, when they cannot change the outcome."""
     inherited = base.ObjectPrototype.own
     count = len(args)
@@ -130,13 +140,13 @@ def _arguments_init(self, args, callee):  # noqa: ANN001, ANN202 - js2py's signa
     self.prototype = base.ObjectPrototype
     own = {"length": {"value": js(count), "writable": True, "enumerable": False, "configurable": True},
            "callee": {"value": callee, "writable": True, "enumerable": False, "configurable": True}}
-    for name, e in zip(names, args):
+    for name, e in zip(names, args, strict=False):
         own[name] = {"value": e if isinstance(e, _PyJs) else js(e), "writable": True, "enumerable": True,
                      "configurable": True}
     self.own = own
 
 
-def _function_call(self, this, args=()):  # noqa: ANN001, ANN202 - js2py's signature
+def _function_call(self, this, args=()):
     """PyJsFunction.call, converting only the arguments (and result) that are not JS values yet."""
     if not hasattr(args, "__iter__"):
         args = (args,)
@@ -155,13 +165,13 @@ def _function_call(self, this, args=()):  # noqa: ANN001, ANN202 - js2py's signa
         raise
     except RuntimeError as e:  # maximum recursion: a RangeError, as js2py reports it
         try:
-            message = e.message  # js2py's Python 2 idiom, kept for identical messages
-        except Exception:  # noqa: BLE001
+            message = e.message  # type: ignore[attr-defined]  # js2py's Python 2 idiom, kept for identical messages
+        except Exception:
             message = repr(e)
         raise base.MakeError("RangeError", message) from None
     except (base.PyJsException, MemoryError):
         raise
-    except Exception as e:  # noqa: BLE001 - a js2py bug in a built-in: an error the script can catch
+    except Exception as e:
         kind = "TypeError" if isinstance(e, (TypeError, AttributeError)) else "Error"
         raise base.MakeError(kind, f"js2py cannot do this ({type(e).__name__}: {e})"[:300]) from None
 
@@ -196,7 +206,7 @@ def number_to_string(number: float) -> str:
     return "-" + shown if number < 0 else shown
 
 
-def _number_to_string_object(num):  # noqa: ANN001, ANN202 - replaces jsnumber.to_str_rep
+def _number_to_string_object(num):
     return num.Js(number_to_string(num.value))
 
 
@@ -227,7 +237,7 @@ def _json_value(value: Any) -> Any:
     return js(value)
 
 
-def _json_parse(text, reviver, this, arguments, var=None):  # noqa: ANN001, ANN202 - js2py calling convention
+def _json_parse(text, reviver, this, arguments, var=None):
     """JSON.parse: js2py's, with `null` kept (js2py made it `undefined`, so it vanished from objects)
     and, as in JavaScript, NaN and Infinity refused and every number a double."""
     try:

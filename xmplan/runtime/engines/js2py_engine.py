@@ -30,9 +30,9 @@ from js2py.base import PyJsException
 from xmplan.errors import ScriptError
 from xmplan.runtime.engine import HostFunction, Script
 from xmplan.runtime.engines import _errors
-from xmplan.runtime.engines._memory import resident
 from xmplan.runtime.engines._js2py_sandbox import BuiltinsSnapshot, HostAbort, Image, harden, new_globals
 from xmplan.runtime.engines._js2py_translate import Compiled, TranslationCache, TranslationError
+from xmplan.runtime.engines._memory import resident
 
 DEFAULT_MEMORY_LIMIT = 256 * 1024 * 1024
 _POLL_SECONDS = 0.01
