@@ -14,7 +14,7 @@ from . import texts
 from .archive import read_plan
 from .documents import SOURCE_FOLDER, is_form, kind_of
 from .eras import detect_era
-from .errors import Location, Problem, SourceError
+from .errors import ArchiveError, Location, Problem
 from .files import write_tree
 from .jsontext import TooDeep, depth_error, dumps_entry, source_bytes
 from .layout import (
@@ -93,7 +93,7 @@ def source_files(plan: Plan) -> dict[str, bytes]:
             content = source_bytes(data)
         except TooDeep:
             deep = depth_error(plan.texts.get(where, ""))
-            raise SourceError.at(Location(where, deep.lineno, deep.colno), f"entry is not JSON: {deep.msg}") from None
+            raise ArchiveError.at(Location(where, deep.lineno, deep.colno), f"entry is not JSON: {deep.msg}") from None
         _refuse_markers(where, entry.data, plan.texts.get(where))
         tree.add_bytes(SOURCE_FOLDER + entry.name, content)
     tree.add_bytes(SETTINGS, source_bytes(build_settings(plan)))
@@ -104,9 +104,9 @@ def source_files(plan: Plan) -> dict[str, bytes]:
 def _refuse_lost(where: str, name: str) -> None:
     """An entry that build would not read back is refused: unpacking must lose nothing silently."""
     if any(part.startswith(".") for part in name.split("/")):
-        raise SourceError.at(where, "entry is hidden (a name starting with '.'): build would leave it out")
+        raise ArchiveError.at(where, "entry is hidden (a name starting with '.'): build would leave it out")
     if kind_of(name) is None:
-        raise SourceError.at(where, "entry is not a plan document (see docs/source-format.md): "
+        raise ArchiveError.at(where, "entry is not a plan document (see docs/source-format.md): "
                              "build would leave it out")
 
 
@@ -200,7 +200,7 @@ def _name_references(template: dict[str, Json], key: str, names_by_id: dict[str,
     if not isinstance(value, str):
         return template
     if not texts.can_name(value):
-        raise SourceError.at(where, f"a {key} already contains '${{property.', which xmplan reads as a reference")
+        raise ArchiveError.at(where, f"a {key} already contains '${{property.', which xmplan reads as a reference")
     return {**template, key: texts.ids_to_names(value, names_by_id)}
 
 
@@ -238,7 +238,7 @@ def _refuse_marker_objects(entry_name: str, data: Json) -> None:
         value = stack.pop()
         if isinstance(value, dict):
             if set(value) in ({FILE_KEY}, {VOICE_KEY}):
-                raise SourceError.at(entry_name, f"holds an object {value!r} that xmplan cannot represent")
+                raise ArchiveError.at(entry_name, f"holds an object {value!r} that xmplan cannot represent")
             stack.extend(reversed(value.values()))
         elif isinstance(value, list):
             stack.extend(reversed(value))
@@ -262,7 +262,7 @@ class _Tree:
 
     def add_bytes(self, path: str, data: bytes) -> None:
         if path in self.files:  # a document's name is never a pulled-out file's, but if it were...
-            raise SourceError.at(path, "two parts of the export would become this one file")
+            raise ArchiveError.at(path, "two parts of the export would become this one file")
         self.files[path] = data
         self._taken.add(path.lower())
 
