@@ -44,7 +44,7 @@ def test_command_serves_the_descriptor(tmp_path: Path) -> None:
         assert (tmp_path / "data" / "addon.sqlite3").is_file()
     finally:
         process.terminate()
-        process.wait(timeout=10)
+        process.communicate(timeout=10)  # reads and closes both pipes: nothing left to the collector
 
 
 def test_install_and_pages_over_real_http(tmp_path: Path, hc: HipChat) -> None:
