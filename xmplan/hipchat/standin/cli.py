@@ -16,7 +16,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace, out: TextIO) -> int:
-    import waitress  # type: ignore[import-untyped]
+    import waitress
 
     from . import create_app, standin_of
 
