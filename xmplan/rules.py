@@ -90,7 +90,8 @@ RULES: dict[str, Rule] = _table(
     ("edge-port", "warning", "a flow edge leaves or enters a block by a port the block does not have"),
     ("switch-case", "warning", "a switch without cases, with a case twice, or an edge from a case it lacks"),
     ("section-item-key", "warning", "a Create Event block fills a field that is no property of its form"),
-    ("flow-trigger", "warning", "a Flow Designer trigger on no canvas, or an HTTP trigger without an HTTP trigger step"),
+    ("flow-trigger", "warning",
+     "a Flow Designer trigger on no canvas, or an HTTP trigger without an HTTP trigger step"),
     # running scripts (xmplan run, the runtime)
     ("script-load", "error",
      "an integration script, shared library or Flow Designer step fails to load in the runtime"),
