@@ -50,6 +50,19 @@ def _private_translation_cache(tmp_path_factory: pytest.TempPathFactory) -> Iter
             os.environ[name] = value
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _user_folders_in_tmp(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Programs the tests start (Chromium writes ~/.config/chromium and ~/.cache/dconf) get
+    temporary XDG folders: the suite leaves HOME as it found it."""
+    folder = tmp_path_factory.mktemp("xdg")
+    names = {name: folder / name.lower() for name in ("XDG_CONFIG_HOME", "XDG_CACHE_HOME", "XDG_DATA_HOME")}
+    with pytest.MonkeyPatch.context() as patch:
+        for name, path in names.items():
+            path.mkdir()
+            patch.setenv(name, str(path))
+        yield
+
+
 @pytest.fixture(params=available_engines())
 def engine_name(request: pytest.FixtureRequest) -> str:
     """Each JavaScript engine this Python has (js2py needs 3.11 or older; QuickJS runs everywhere)."""

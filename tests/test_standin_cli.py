@@ -27,7 +27,7 @@ def test_standin_command_serves_capabilities_and_a_room_token() -> None:
         assert posted.status_code == 204
     finally:
         process.terminate()
-        process.wait(timeout=10)
+        process.communicate(timeout=10)  # reads and closes both pipes: nothing left to the collector
 
 
 def test_standin_command_refuses_a_bad_port() -> None:
