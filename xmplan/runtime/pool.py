@@ -63,10 +63,9 @@ class _Process:
     def __init__(self, preload: str, address_space: int) -> None:
         bootstrap = (f"import sys; sys.path.insert(0, {_PACKAGE_ROOT!r}); "
                      "from xmplan.runtime._worker import main; main()")
-        self.process = subprocess.Popen(
-            [sys.executable, "-I", "-c", bootstrap, str(address_space), preload],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=_environment(),
-            close_fds=True)
+        self.process = subprocess.Popen([sys.executable, "-I", "-c", bootstrap, str(address_space), preload],
+                                        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                                        env=_environment(), close_fds=True)
         assert self.process.stdin is not None and self.process.stdout is not None
         self.write_fd = self.process.stdin.fileno()
         self.read_fd = self.process.stdout.fileno()
