@@ -87,7 +87,7 @@ class FakeServer:
             path: str | None = None) -> None:
         if not answers:
             raise ValueError(f"no fake response given for endpoint {endpoint!r}")
-        checked: list[Any] = []  # HttpResponse, error text (no response) or a responder
+        checked: list[Checked] = []  # HttpResponse, error text (no response) or a responder
         for index, answer in enumerate(answers, 1):
             try:
                 checked.append(answer if callable(answer) else response_from(answer))
