@@ -50,9 +50,7 @@ def remaining_time() -> float | None:
 def _environment() -> dict[str, str]:
     """What a worker inherits: no tokens or other secrets of the caller's environment."""
     env = {name: os.environ[name] for name in _ENVIRONMENT if name in os.environ}
-    for name in ("XMPLAN_CACHE_DIR", "XMPLAN_CACHE_KEY"):
-        if name in env:
-            env[name] = str(Path(env[name]).absolute())
+    env.update({key: str(Path(env[key]).absolute()) for key in ("XMPLAN_CACHE_DIR", "XMPLAN_CACHE_KEY") if key in env})
     env["MALLOC_ARENA_MAX"] = "2"  # glibc reserves 64 MiB of address space per thread arena otherwise
     return env
 
