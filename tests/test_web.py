@@ -40,3 +40,17 @@ def test_a_server_never_started_still_frees_its_port(app: flask.Flask) -> None:
     server.stop()
     with BackgroundServer(app, port=server.port) as again:  # the port was released
         assert requests.get(again.url, timeout=5).text == "hello"
+
+
+def test_stop_still_closes_everything_when_the_trigger_is_gone(app: flask.Flask) -> None:
+    """Seen once in CI: the trigger's pipe was closed under the server, and stop() raised EBADF."""
+    import os
+
+    server = BackgroundServer(app).start()
+    assert requests.get(server.url, timeout=5).text == "hello"
+    os.close(server._server.trigger.trigger)  # the write end pull_trigger() writes to
+    server._server.trigger._fds = [server._server.trigger._fds[0]]  # so its own close skips it
+    server.stop()
+    assert not server._thread.is_alive()
+    with pytest.raises(requests.ConnectionError):
+        requests.get(server.url, timeout=5)

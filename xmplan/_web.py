@@ -40,7 +40,10 @@ class BackgroundServer:
         if self._thread.is_alive():
             # The sockets are closed on the server's own thread, between two of its select() calls:
             # closed from here, a socket could vanish under a select() still waiting on it.
-            server.trigger.pull_trigger(lambda: _close_all(server))
+            try:
+                server.trigger.pull_trigger(lambda: _close_all(server))
+            except OSError:  # the trigger's pipe is already gone: close from here, as a last resort
+                _close_all(server)
             self._thread.join(timeout)
         if self._thread.is_alive() or not self._thread.ident:
             _close_all(server)  # never started, or stuck: nothing else will close them
