@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import csv
 import os
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -61,6 +63,38 @@ def _user_folders_in_tmp(tmp_path_factory: pytest.TempPathFactory) -> Iterator[N
             path.mkdir()
             patch.setenv(name, str(path))
         yield
+
+
+# Headless Chromium for the tests marked `browser` (Debian's chromium, driven by Playwright; never
+# downloaded), shared by tests/e2e and tests/addon.
+CHROMIUM = os.environ.get("XMPLAN_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run"]
+
+
+def _missing(reason: str) -> None:
+    # CI must run every browser test: there a missing browser is a failure, not a skip.
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"{reason} (CI=true: browser tests may not be skipped)")
+    pytest.skip(reason)
+
+
+# Module scope: Playwright's sync API allows one running instance per thread, and other test folders
+# start their own; a session-wide one would still be running when theirs start.
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    if not (Path(CHROMIUM).exists() or shutil.which(CHROMIUM)):
+        _missing(f"no Chromium at {CHROMIUM} (apt-get install chromium)")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        _missing("Playwright is not installed (pip install -e '.[test]')")
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            yield launched
+        finally:
+            launched.close()
 
 
 @pytest.fixture(params=available_engines())
