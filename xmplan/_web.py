@@ -1,4 +1,4 @@
-"""Serve a WSGI app with waitress on a background thread: for the servers' tests and `xmplan demo`."""
+"""Serve a WSGI app with waitress: on a background thread (tests, `xmplan demo`) or until Ctrl-C (the commands)."""
 
 from __future__ import annotations
 
@@ -18,10 +18,7 @@ class BackgroundServer:
     """
 
     def __init__(self, app: WsgiApp, host: str = "127.0.0.1", port: int = 0, threads: int = 8) -> None:
-        import waitress  # the web stack is imported only by commands that serve
-
-        self._server: Any = waitress.create_server(app, host=host, port=port, threads=threads,
-                                                   ident="xmplan", clear_untrusted_proxy_headers=True)
+        self._server: Any = create_server(app, host, port, threads)
         self.host = str(self._server.effective_host)
         self.port = int(self._server.effective_port)
         self._thread = threading.Thread(target=self._server.run, name=f"waitress-{self.port}", daemon=True)
@@ -55,6 +52,28 @@ class BackgroundServer:
     def __exit__(self, kind: type[BaseException] | None, value: BaseException | None,
                  tb: TracebackType | None) -> None:
         self.stop()
+
+
+def create_server(app: WsgiApp, host: str = "127.0.0.1", port: int = 0, threads: int = 8) -> Any:
+    """A waitress server for `app`, bound to `host:port` (0 picks a free port) but not serving yet."""
+    import waitress  # the web stack is imported only by commands that serve
+
+    return waitress.create_server(app, host=host, port=port, threads=threads, ident="xmplan",
+                                  clear_untrusted_proxy_headers=True)
+
+
+def server_url(server: Any) -> str:
+    return f"http://{server.effective_host}:{server.effective_port}"
+
+
+def serve_until_interrupted(server: Any) -> None:
+    """Serve on this thread until Ctrl-C, then close the server's sockets."""
+    try:
+        server.run()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.close()
 
 
 def _close_all(server: Any) -> None:

@@ -38,8 +38,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace, out: TextIO) -> int:
-    import waitress
-
+    from .._web import create_server, serve_until_interrupted, server_url
     from ..runtime.api import load_plan
     from .app import create_app, emulator_of, runs_of
     from .config import ServeConfig
@@ -59,9 +58,8 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
                          constants=dict(args.constant), engine=args.engine, rate_limit=args.rate_limit,
                          workers=args.workers)
     app = create_app(config)
-    server: Any = waitress.create_server(app, host=args.host, port=args.port, threads=args.threads, ident="xmplan",
-                                         clear_untrusted_proxy_headers=True)
-    url = f"http://{server.effective_host}:{server.effective_port}"
+    server = create_server(app, args.host, args.port, args.threads)
+    url = server_url(server)
     emulator = emulator_of(app)
     emulator.set_url(url)
     print(f"xmplan serve: a local xMatters at {url} (state in {args.data})", file=out)
@@ -76,12 +74,9 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
         print(line, file=out)
     out.flush()
     try:
-        server.run()
-    except KeyboardInterrupt:
-        pass
+        serve_until_interrupted(server)
     finally:
         runs_of(app).stop()
-        server.close()
     return 0
 
 

@@ -93,8 +93,7 @@ def open_store(database: str | None, data_dir: Path) -> Store:
 
 
 def run(args: argparse.Namespace, out: TextIO) -> int:
-    import waitress
-
+    from ..._web import create_server, serve_until_interrupted, server_url
     from .app import AddonConfig, create_app
 
     if args.no_room_installs and args.no_global_installs:
@@ -106,16 +105,12 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
     store = open_store(args.database, data_dir)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     app = create_app(AddonConfig(descriptor=descriptor, store=store, hipchats=hipchats))
-    server: Any = waitress.create_server(app, host=args.host, port=args.port, threads=8, ident="xmplan",
-                                         clear_untrusted_proxy_headers=True)
-    print(f"xMatters add-on for HipChat on http://{server.effective_host}:{server.effective_port}; install it from "
+    server = create_server(app, args.host, args.port)
+    print(f"xMatters add-on for HipChat on {server_url(server)}; install it from "
           f"{descriptor['links']['self']} (data in {store.engine.url.render_as_string(hide_password=True)})",
           file=out, flush=True)
     try:
-        server.run()
-    except KeyboardInterrupt:
-        pass
+        serve_until_interrupted(server)
     finally:
-        server.close()
         store.close()
     return 0

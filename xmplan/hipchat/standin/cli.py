@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import argparse
-from typing import Any, TextIO
+from typing import TextIO
 
 from ...errors import UsageError
 
@@ -16,16 +16,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace, out: TextIO) -> int:
-    import waitress
-
+    from ..._web import create_server, serve_until_interrupted, server_url
     from . import create_app, standin_of
 
     if not 0 <= args.port <= 65535:
         raise UsageError(f"--port must be 0 to 65535, got {args.port}")
     app = create_app()
-    server: Any = waitress.create_server(app, host=args.host, port=args.port, threads=8, ident="xmplan",
-                                         clear_untrusted_proxy_headers=True)
-    url = f"http://{server.effective_host}:{server.effective_port}"
+    server = create_server(app, args.host, args.port)
+    url = server_url(server)
     print(f"xmplan hipchat standin: a HipChat stand-in (a test double, not HipChat) at {url}/", file=out)
     print(f"  capabilities: {url}/v2/capabilities", file=out)
     print(f"  install an add-on: {url}/admin/integrations", file=out)
@@ -35,10 +33,5 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
         token = standin_of(app).issue_room_token(4242, "xMatters").access_token
         print(f"  room notification token for Ops War Room: {token}", file=out)
     out.flush()
-    try:
-        server.run()
-    except KeyboardInterrupt:
-        pass
-    finally:
-        server.close()
+    serve_until_interrupted(server)
     return 0
