@@ -38,28 +38,24 @@ class Canvas:
 
     def reachable(self, starts: Iterable[str]) -> set[str]:
         """Blocks some path of edges leads to from `starts` (not counting a start itself)."""
+        return self._walk(starts, forward=True)
+
+    def upstream(self, block_id: str) -> set[str]:
+        """Blocks from which some path of edges leads to `block_id`."""
+        return self._walk([block_id], forward=False)
+
+    def _walk(self, starts: Iterable[str], forward: bool) -> set[str]:
+        """Blocks reached from `starts` along the edges (`forward`) or against them."""
         seen: set[str] = set()
         pending = list(starts)
         while pending:
             block = pending.pop()
             for edge in self.edges:
-                if edge.from_block == block and edge.to_block not in seen:
-                    seen.add(edge.to_block)
-                    pending.append(edge.to_block)
+                near, far = (edge.from_block, edge.to_block) if forward else (edge.to_block, edge.from_block)
+                if near == block and far not in seen:
+                    seen.add(far)
+                    pending.append(far)
         return seen
-
-    def upstream(self, block_id: str) -> set[str]:
-        """Blocks from which some path of edges leads to `block_id`."""
-        seen: set[str] = set()
-        pending = [block_id]
-        while pending:
-            block = pending.pop()
-            for edge in self.edges:
-                if edge.to_block == block and edge.from_block not in seen:
-                    seen.add(edge.from_block)
-                    pending.append(edge.from_block)
-        return seen
-
 
 def canvas_of(entry: str, data: Json) -> Canvas:
     blocks = {str(b["id"]): b for _, b in objects(data.get("blocks")) if "id" in b}
