@@ -7,14 +7,19 @@ import sys
 from pathlib import Path
 from typing import Sequence
 
-from xmplan.cli import parse_assignments
-from xmplan.errors import UsageError, XmplanError
-from xmplan.export import build_tree
-from xmplan.files import atomic_write
-from xmplan.hipchat.descriptor import (DESCRIPTOR_FILE, build_descriptor, check_descriptor, descriptor_text,
-                                       options_from_values)
-from xmplan.layout import VALUES
-from xmplan.source import template_values
+from xmplan._cli import parse_assignments
+from xmplan._errors import UsageError, XmplanError
+from xmplan._export import build_tree
+from xmplan._files import atomic_write
+from xmplan._hipchat.descriptor import (
+    DESCRIPTOR_FILE,
+    build_descriptor,
+    check_descriptor,
+    descriptor_text,
+    options_from_values,
+)
+from xmplan._layout import VALUES
+from xmplan._source import template_values
 
 ROOT = Path(__file__).resolve().parent
 

@@ -85,7 +85,7 @@ def main(argv: list[str]) -> int:
     parser.add_argument("corpus", nargs="?", type=Path, default=DEFAULT_CORPUS)
     parser.add_argument("--runs", type=int, default=7)
     args = parser.parse_args(argv)
-    from xmplan.runtime.engines import available_engines
+    from xmplan._runtime.engines import available_engines
 
     with tempfile.TemporaryDirectory() as temp:
         work = Path(temp)

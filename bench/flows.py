@@ -13,8 +13,8 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from xmplan.runtime.api import Request, Runtime, load_plan
-from xmplan.runtime.engines import available_engines, in_process
+from xmplan._runtime.api import Request, Runtime, load_plan
+from xmplan._runtime.engines import available_engines, in_process
 
 CASE = Path(__file__).resolve().parents[1] / "tests" / "validate_cases" / "flow_wiring"
 TRIGGER = "Slack Slash Command - Slack - Parse Slash Command"

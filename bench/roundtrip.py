@@ -18,10 +18,10 @@ import zipfile
 import zlib
 from pathlib import Path
 
-from xmplan.export import plan_zip
-from xmplan.files import write_tree
-from xmplan.source import load_source
-from xmplan.unpack import unpack_plan
+from xmplan._export import plan_zip
+from xmplan._files import write_tree
+from xmplan._source import load_source
+from xmplan._unpack import unpack_plan
 
 DEFAULT_CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "plans"
 

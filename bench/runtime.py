@@ -31,15 +31,15 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from xmplan.model import Entry, Plan
-from xmplan.runtime import scripts
-from xmplan.runtime.api import Request, Runtime
-from xmplan.runtime.engine import HOST_GLOBAL
-from xmplan.runtime.engines import PooledEngine, available_engines, in_process
-from xmplan.runtime.fakes import FakeServer
-from xmplan.runtime.host import Host
-from xmplan.runtime.outcome import Outcome
-from xmplan.runtime.pool import WorkerPool
+from xmplan._model import Entry, Plan
+from xmplan._runtime import scripts
+from xmplan._runtime.api import Request, Runtime
+from xmplan._runtime.engine import HOST_GLOBAL
+from xmplan._runtime.engines import PooledEngine, available_engines, in_process
+from xmplan._runtime.fakes import FakeServer
+from xmplan._runtime.host import Host
+from xmplan._runtime.outcome import Outcome
+from xmplan._runtime.pool import WorkerPool
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT.parent / "shared" / "corpus" / "plans"

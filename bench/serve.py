@@ -41,9 +41,9 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 from serve_helpers import invitation  # noqa: E402
 
-from xmplan.runtime.api import Request, Runtime, load_plan  # noqa: E402
-from xmplan.runtime.engines import available_engines  # noqa: E402
-from xmplan.serve.store import Store  # noqa: E402
+from xmplan._runtime.api import Request, Runtime, load_plan  # noqa: E402
+from xmplan._runtime.engines import available_engines  # noqa: E402
+from xmplan._serve.store import Store  # noqa: E402
 
 P99_TARGET_MS = 50.0
 RATIO_TARGETS = {"js2py": 1.5, "quickjs": 2.0}

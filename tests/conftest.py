@@ -11,8 +11,8 @@ from typing import Any
 
 import pytest
 
-from xmplan.runtime.engine import Engine
-from xmplan.runtime.engines import available_engines, get_engine
+from xmplan._runtime.engine import Engine
+from xmplan._runtime.engines import available_engines, get_engine
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 CORPUS = SHARED / "corpus" / "plans"

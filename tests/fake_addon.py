@@ -1,4 +1,4 @@
-"""A minimal Connect add-on for testing the HipChat stand-in on its own (the real one is xmplan.hipchat.addon)."""
+"""A minimal Connect add-on for testing the HipChat stand-in on its own (the real one is xmplan._hipchat.addon)."""
 
 from __future__ import annotations
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any, Mapping, Sequence
 
-from xmplan.model import Entry, Plan
-from xmplan.runtime.api import Runtime
-from xmplan.runtime.engines import available_engines
+from xmplan._model import Entry, Plan
+from xmplan._runtime.api import Runtime
+from xmplan._runtime.engines import available_engines
 
 FORM_UUID = "0f0f0f0f-0000-4000-8000-000000000001"
 PROPERTIES = [

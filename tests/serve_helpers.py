@@ -11,9 +11,9 @@ from typing import Any
 import requests
 from flask import Flask
 
+from xmplan._serve.app import create_app, emulator_of, runs_of
+from xmplan._serve.testing import PASSWORD, config_for
 from xmplan._web import BackgroundServer
-from xmplan.serve.app import create_app, emulator_of, runs_of
-from xmplan.serve.testing import PASSWORD, config_for
 
 ROOT = Path(__file__).resolve().parents[1]
 HIPCHAT_URL = "https://hipchat.example.com"

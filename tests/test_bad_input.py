@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-import xmplan.archive
-from xmplan.cli import main
+import xmplan._archive
+from xmplan._cli import main
 
 SAMPLE = Path(__file__).parent / "samples" / "minimal"
 ENGINE = b'{"version": "1.9", "name": "P", "description": "", "isActive": true, "order": 0}'
@@ -70,7 +70,7 @@ ZIP_CASES = [
 @pytest.mark.filterwarnings("ignore::UserWarning")  # zipfile warns while writing the duplicate
 @pytest.mark.parametrize("make, message", ZIP_CASES)
 def test_bad_zip(make, message: str, tmp_path: Path, capsys, monkeypatch) -> None:
-    monkeypatch.setattr(xmplan.archive, "MAX_TOTAL_SIZE", 1_000_000)
+    monkeypatch.setattr(xmplan._archive, "MAX_TOTAL_SIZE", 1_000_000)
     bad = make(tmp_path / "bad.zip")
     line = run(["unpack", str(bad), str(tmp_path / "tree")], capsys)
     assert re.search(message, line), line
@@ -80,7 +80,7 @@ def test_bad_zip(make, message: str, tmp_path: Path, capsys, monkeypatch) -> Non
 
 
 def test_bomb_is_refused_before_it_inflates(tmp_path: Path, capsys, monkeypatch) -> None:
-    monkeypatch.setattr(xmplan.archive, "MAX_TOTAL_SIZE", 1_000_000)
+    monkeypatch.setattr(xmplan._archive, "MAX_TOTAL_SIZE", 1_000_000)
     deflated = io.BytesIO()
     with zipfile.ZipFile(deflated, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("engine.json", ENGINE)
@@ -230,7 +230,7 @@ def test_hostile_names_and_sizes_give_one_line_errors(tmp_path: Path, capsys, mo
     import random
     import struct
 
-    monkeypatch.setattr(xmplan.archive, "MAX_TOTAL_SIZE", 2_000_000)
+    monkeypatch.setattr(xmplan._archive, "MAX_TOTAL_SIZE", 2_000_000)
     rnd = random.Random(12)
     pieces = ["\n", "\r", "\x1b[2K", "\x00", "\u202e", "\u2028", "\x7f", "e\u0301", "\u00e9", "A", "a", ".git", ".j2",
               ".JSON", "/", "x", " "]

@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from xmplan.archive import read_plan
-from xmplan.canonical import KEY_ORDERS
-from xmplan.cli import main
-from xmplan.eras import stable_uuid
+from xmplan._archive import read_plan
+from xmplan._canonical import KEY_ORDERS
+from xmplan._cli import main
+from xmplan._eras import stable_uuid
 
 SAMPLE = Path(__file__).parent / "samples" / "minimal"
 UUID4 = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}")
@@ -195,8 +195,8 @@ def test_unpack_force_replaces_the_plan_source_and_keeps_the_rest(built: Path, t
 
 
 def test_fill_returns_new_documents_and_leaves_its_input_alone() -> None:
-    from xmplan.eras import fill
-    from xmplan.model import Entry, Plan
+    from xmplan._eras import fill
+    from xmplan._model import Entry, Plan
 
     form = {"name": "Alert", "layoutSections": [], "messages": {"emailTemplates": [{"email": "x"}]}}
     plan = Plan((Entry("engine.json", {"name": "P"}), Entry("forms/Alert/form.json", form)))
@@ -207,8 +207,8 @@ def test_fill_returns_new_documents_and_leaves_its_input_alone() -> None:
 
 
 def test_resolving_file_references_returns_new_documents() -> None:
-    from xmplan.source.reader import TreeReader
-    from xmplan.source.resolve import resolve_files
+    from xmplan._source.reader import TreeReader
+    from xmplan._source.resolve import resolve_files
 
     reader = TreeReader(Path("/nonexistent"))
     reader.rendered["scripts/a.js"] = "var a = 1;"

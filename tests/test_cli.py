@@ -11,15 +11,15 @@ from pathlib import Path
 
 import pytest
 
-from xmplan.cli import main, main_parser
-from xmplan.cli.commands import COMMANDS, available
-from xmplan.cli.run import ENGINES
-from xmplan.rules import RULES
-from xmplan.runtime.engines import ENGINE_NAMES
+from xmplan._cli import main, main_parser
+from xmplan._cli.commands import COMMANDS, available
+from xmplan._cli.run import ENGINES
+from xmplan._rules import RULES
+from xmplan._runtime.engines import ENGINE_NAMES
 
 ROOT = Path(__file__).resolve().parents[1]
 CASES = Path(__file__).parent / "validate_cases"
-HEAVY = ("xmplan.runtime", "tree_sitter", "xmplan.validate.jsparse", "esprima", "flask", "waitress", "js2py", "dukpy")
+HEAVY = ("xmplan._runtime", "tree_sitter", "xmplan._validate.jsparse", "esprima", "flask", "waitress", "js2py", "dukpy")
 
 
 def run(*argv: str) -> tuple[int, str, str]:
@@ -30,7 +30,7 @@ def run(*argv: str) -> tuple[int, str, str]:
 
 def imported_by(argv: list[str], cwd: Path) -> set[str]:
     """The modules a fresh interpreter has loaded after running `xmplan ARGV`."""
-    script = ("import sys\nfrom xmplan.cli import main\ntry:\n    main(sys.argv[1:])\nexcept SystemExit:\n    pass\n"
+    script = ("import sys\nfrom xmplan._cli import main\ntry:\n    main(sys.argv[1:])\nexcept SystemExit:\n    pass\n"
               "print('\\n'.join(sorted(sys.modules)))")
     done = subprocess.run([sys.executable, "-c", script, *argv], cwd=cwd, capture_output=True, text=True,
                           timeout=120, check=True)
@@ -47,7 +47,7 @@ def test_help_build_and_unpack_import_no_runtime_parser_or_web_stack(argv: list[
         assert run("build", str(tree), "-o", str(tmp_path / "dist"))[0] == 0
         names["zip"] = str(next((tmp_path / "dist").glob("*.zip")))
     loaded = imported_by([a.format(**names) for a in argv], tmp_path)
-    assert "xmplan.cli" in loaded
+    assert "xmplan._cli" in loaded
     assert not [m for m in loaded if m.split(".")[0] in HEAVY or m.startswith(HEAVY)]
 
 
@@ -99,9 +99,9 @@ def test_every_rule_is_documented() -> None:
 
 
 def test_an_unregistered_rule_cannot_make_a_problem() -> None:
-    from xmplan.errors import Location, Problem
+    from xmplan._errors import Location, Problem
 
-    with pytest.raises(ValueError, match="add it to xmplan/rules.py"):
+    with pytest.raises(ValueError, match="add it to xmplan/_rules.py"):
         Problem(Location("x"), "m", "error", "no-such-rule")
 
 

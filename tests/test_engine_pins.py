@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from runtime_plans import ENGINES
 
-from xmplan.runtime.engines import _pins
+from xmplan._runtime.engines import _pins
 
 # Run in a clean interpreter: here the patches may have replaced some of these names already.
 PROBE = """
@@ -52,7 +52,7 @@ def test_importing_the_js2py_engine_patches_nothing():
     """A user's own js2py in the same process stays as it was until an engine is made."""
     probe = ("import js2py.translators.translating_nodes as t, pyjsparser.parser as p, js2py.base as b;"
              "before = (t.trans, p.ENABLE_JS2PY_ERRORS, b.Js, b.PyJs.__mod__);"
-             "import xmplan.runtime.engines.js2py_engine;"
+             "import xmplan._runtime.engines.js2py_engine;"
              "print((t.trans, p.ENABLE_JS2PY_ERRORS, b.Js, b.PyJs.__mod__) == before)")
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=120)
     assert done.stdout.strip() == "True"

@@ -9,9 +9,9 @@ import uuid
 
 import pytest
 
-from xmplan.errors import ScriptError, ScriptTimeout, XmplanError
-from xmplan.runtime.engine import HOST_GLOBAL, Script
-from xmplan.runtime.engines import ENGINE_NAMES, available_engines, get_engine
+from xmplan._errors import ScriptError, ScriptTimeout, XmplanError
+from xmplan._runtime.engine import HOST_GLOBAL, Script
+from xmplan._runtime.engines import ENGINE_NAMES, available_engines, get_engine
 
 ENGINES = available_engines()
 
@@ -228,8 +228,8 @@ def test_same_script_text_gets_fresh_globals_each_run(engine):
 
 @pytest.mark.skipif("js2py" not in ENGINES, reason="js2py needs Python <= 3.11")
 def test_js2py_caches_large_translations_on_disk(tmp_path, monkeypatch):
-    from xmplan.runtime.engines import _js2py_translate
-    from xmplan.runtime.engines.js2py_engine import Js2pyEngine
+    from xmplan._runtime.engines import _js2py_translate
+    from xmplan._runtime.engines.js2py_engine import Js2pyEngine
 
     monkeypatch.setenv("XMPLAN_CACHE_DIR", str(tmp_path))
     big = "var table = {};\n" + "".join(f"table.k{i} = {i};\n" for i in range(2000))

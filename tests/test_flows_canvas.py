@@ -10,9 +10,9 @@ from typing import Any
 
 import pytest
 
-from xmplan.flows.activity import flow_log
-from xmplan.flows.flow import MAX_BLOCK_RUNS
-from xmplan.runtime.api import Runtime, load_plan
+from xmplan._flows.activity import flow_log
+from xmplan._flows.flow import MAX_BLOCK_RUNS
+from xmplan._runtime.api import Runtime, load_plan
 
 CASE = Path(__file__).parent / "validate_cases" / "flow_wiring"
 TRIGGER = "Slack Slash Command - Slack - Parse Slash Command"

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from conftest import CORPUS
 
-from xmplan.runtime.api import Runtime, load_plan
+from xmplan._runtime.api import Runtime, load_plan
 
 
 @pytest.fixture(autouse=True, scope="module")
@@ -260,7 +260,7 @@ def test_bitbucket_passing_build_stops_at_the_switch(engine_name: str) -> None:
 def test_flows_on_activity_runs_the_flows_of_that_trigger() -> None:
     # TopDesk's form has three RESPONSE flows (Acknowledge, Complete, Escalate) and one ANNOTATION
     # flow: a "Complete" response runs only the Complete flow (Update Incident, then Add Action).
-    from xmplan.flows.api import flows_on_activity
+    from xmplan._flows.api import flows_on_activity
 
     rt = runtime("InfoJester__xm-labs-topdesk__TopDesk.zip", "quickjs")
     rt.respond("TOPDesk App Key", {"status": 200, "body": "[]"})

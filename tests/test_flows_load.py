@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from conftest import CORPUS, corpus_rows
 
-from xmplan.flows import steps as step_module
-from xmplan.runtime.api import Runtime, load_plan
+from xmplan._flows import steps as step_module
+from xmplan._runtime.api import Runtime, load_plan
 
 # (plan file, step name) -> what is wrong with it, in the export itself.
 BROKEN = {

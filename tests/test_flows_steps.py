@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from conftest import CORPUS
 
-from xmplan.cli import main
-from xmplan.runtime.api import Runtime, load_plan
+from xmplan._cli import main
+from xmplan._runtime.api import Runtime, load_plan
 
 HANDY = CORPUS / "richselby7878__xm-labs-handy-flow-steps__HandyFlowSteps.zip"
 TOPDESK = CORPUS / "InfoJester__xm-labs-topdesk__TopDesk.zip"
@@ -125,8 +125,8 @@ def test_hand_made_flow_switch_merge_event(engine_name: str, command: str, path:
 
 
 def test_condition_paths_take_the_first_that_holds() -> None:
-    from xmplan.flows.conditions import condition_port
-    from xmplan.flows.mappings import Scope
+    from xmplan._flows.conditions import condition_port
+    from xmplan._flows.mappings import Scope
 
     def path(pid: str, order: int, *conditions: tuple[str, str, str], connector: str = "AND") -> dict[str, object]:
         config = {"sets": [], "connector": connector,

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import jsonschema
 import pytest
-
 from conftest import SHARED
-from xmplan.hipchat.descriptor import descriptor_problems
+
+from xmplan._hipchat.descriptor import descriptor_problems
 
 ROOT = Path(__file__).parents[1]
 HIPCHAT_SCHEMA = SHARED / "reference" / "hipchat" / "addon-capabilities.schema.draft4.json"

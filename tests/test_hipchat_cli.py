@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from xmplan.cli import main
+from xmplan._cli import main
 
 
 def run(*argv: str) -> tuple[int, str, str]:

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import jsonschema
 import pytest
-
 from conftest import SHARED
-from xmplan.errors import DescriptorError
-from xmplan.hipchat.descriptor import (
+
+from xmplan._errors import DescriptorError
+from xmplan._hipchat.descriptor import (
     ACTION_KEY,
     DIALOG_KEY,
     DescriptorOptions,

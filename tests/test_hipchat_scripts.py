@@ -9,8 +9,8 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from xmplan.runtime.api import Runtime, load_plan
-from xmplan.runtime.engines import available_engines
+from xmplan._runtime.api import Runtime, load_plan
+from xmplan._runtime.engines import available_engines
 
 ROOT = Path(__file__).parents[1]
 SCHEMA = json.loads((ROOT / "xmplan" / "schemas" / "invite-payload.schema.json").read_text(encoding="utf-8"))
@@ -303,7 +303,7 @@ def test_unreadable_callback_is_logged(runtime: Runtime) -> None:
 
 @pytest.mark.parametrize("form", ["text", "json"])
 def test_run_output_never_shows_the_token(tmp_path: Path, capsys, form: str) -> None:
-    from xmplan.cli import main
+    from xmplan._cli import main
 
     tree = tmp_path / "tree"
     for part in ("plan", "scripts"):

@@ -20,7 +20,7 @@ from typing import Any
 
 import pytest
 
-from xmplan.cli import main
+from xmplan._cli import main
 
 CASES = Path(__file__).parent / "hostile_cases"
 SAMPLES = Path(__file__).parent / "samples"

@@ -18,10 +18,10 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-PARSER = ("tree_sitter", "tree_sitter_javascript", "esprima", "xmplan.validate.jsparse", "xmplan.validate.jsfacts")
-RUNTIME = ("xmplan.runtime", "dukpy", "js2py")
-WEB = ("flask", "werkzeug", "waitress", "sqlalchemy", "jwt", "requests", "xmplan._web", "xmplan.serve",
-       "xmplan.hipchat.addon", "xmplan.hipchat.standin", "xmplan.demo")
+PARSER = ("tree_sitter", "tree_sitter_javascript", "esprima", "xmplan._validate.jsparse", "xmplan._validate.jsfacts")
+RUNTIME = ("xmplan._runtime", "dukpy", "js2py")
+WEB = ("flask", "werkzeug", "waitress", "sqlalchemy", "jwt", "requests", "xmplan._web", "xmplan._serve",
+       "xmplan._hipchat.addon", "xmplan._hipchat.standin", "xmplan._demo")
 TEMPLATES_AND_SCHEMAS = ("jinja2", "jsonschema")
 INVITE = {"room": {"id": 4242, "name": "Ops War Room", "link": "https://hipchat.example.com/chat/room/4242"},
           "recipients": [{"id": "mmcbride", "type": "PERSON"}], "message": "Database is down, please join",
@@ -29,7 +29,7 @@ INVITE = {"room": {"id": 4242, "name": "Ops War Room", "link": "https://hipchat.
           "hipchatUrl": "https://hipchat.example.com"}
 _MARK = "--- modules after main ---"
 _SCRIPT = f"""import sys
-from xmplan.cli import main
+from xmplan._cli import main
 try:
     code = main(sys.argv[1:])
 except SystemExit as exc:
@@ -71,12 +71,12 @@ CASES = [
     (["unpack", "--help"], HELP, ()),
     (["validate", "--help"], HELP, ()),
     (["run", "--help"], HELP, ()),
-    (["build", "{tree}", "-o", "{work}/out"], PARSER + RUNTIME + WEB, ("xmplan.export",)),
-    (["unpack", "{zip}", "{work}/unpacked"], PARSER + RUNTIME + WEB, ("xmplan.unpack",)),
-    (["descriptor", "--values", "{values}"], PARSER + RUNTIME + WEB, ("xmplan.hipchat.descriptor",)),
+    (["build", "{tree}", "-o", "{work}/out"], PARSER + RUNTIME + WEB, ("xmplan._export",)),
+    (["unpack", "{zip}", "{work}/unpacked"], PARSER + RUNTIME + WEB, ("xmplan._unpack",)),
+    (["descriptor", "--values", "{values}"], PARSER + RUNTIME + WEB, ("xmplan._hipchat.descriptor",)),
     (["validate", "{zip}"], RUNTIME + WEB + ("jinja2",), ("tree_sitter", "jsonschema")),
     (["run", "{zip}", "Invite to Room", "--request", "{request}", "--engine", "quickjs"],
-     WEB + TEMPLATES_AND_SCHEMAS + ("esprima",), ("xmplan.runtime",)),
+     WEB + TEMPLATES_AND_SCHEMAS + ("esprima",), ("xmplan._runtime",)),
 ]
 
 
@@ -85,5 +85,5 @@ def test_a_command_loads_only_what_it_uses(argv: list[str], forbidden: tuple[str
                                            plan: dict[str, str]) -> None:
     code, modules = imported_by([a.format(**plan) for a in argv], Path(plan["work"]))
     assert code == 0
-    assert "xmplan.cli" in modules and all(m in modules for m in expected)  # the test sees what was loaded
+    assert "xmplan._cli" in modules and all(m in modules for m in expected)  # the test sees what was loaded
     assert loaded(modules, forbidden) == []

@@ -9,10 +9,10 @@ import zipfile
 from pathlib import Path
 
 import pytest
-
 from conftest import CORPUS
-from xmplan.cli import main
-from xmplan.export import build_tree
+
+from xmplan._cli import main
+from xmplan._export import build_tree
 
 ROOT = Path(__file__).parents[1]
 ZIP_NAME = "HipChatInvitetoRoom.zip"

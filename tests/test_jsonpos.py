@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from xmplan.jsonpos import line_col, locate, pointer, split_pointer, string_char_offset, value_offset
+from xmplan._jsonpos import line_col, locate, pointer, split_pointer, string_char_offset, value_offset
 
 TEXT = """{
   "name": "Plan",

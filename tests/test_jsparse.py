@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from xmplan.cli import main
-from xmplan.validate.javascript import analyse
-from xmplan.validate.jsfacts import analyse_source
+from xmplan._cli import main
+from xmplan._validate.javascript import analyse
+from xmplan._validate.jsfacts import analyse_source
 
 CASES = Path(__file__).parent / "validate_cases"
 

@@ -16,7 +16,7 @@ def test_every_exported_name_resolves_and_all_is_complete() -> None:
     for name in xmplan.__all__:
         assert getattr(xmplan, name) is not None, name
     assert sorted(dir(xmplan)) == sorted(xmplan.__all__)
-    assert xmplan.Runtime.__module__ == "xmplan.runtime.api" and xmplan.load_plan.__module__ == "xmplan.source"
+    assert xmplan.Runtime.__module__ == "xmplan._runtime.api" and xmplan.load_plan.__module__ == "xmplan._source"
 
 
 def test_the_names_the_docs_import_from_xmplan_exist() -> None:

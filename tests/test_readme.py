@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from xmplan.cli import main_parser
+from xmplan._cli import main_parser
 
 ROOT = Path(__file__).resolve().parents[1]
 README = (ROOT / "README.md").read_text(encoding="utf-8")

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from xmplan.cli import main
+from xmplan._cli import main
 
 SAMPLE = Path(__file__).parent / "samples" / "minimal"
 DOCUMENTS = ["plan/forms/Alert/form.json", "plan/properties/properties.json", "plan/xmplan.json"]

@@ -6,11 +6,11 @@ import zipfile
 from pathlib import Path
 
 import pytest
-
 from conftest import corpus_params
-from xmplan.archive import read_plan
-from xmplan.cli import main
-from xmplan.export import zip_name
+
+from xmplan._archive import read_plan
+from xmplan._cli import main
+from xmplan._export import zip_name
 
 
 def unpack_and_build(zip_path: Path, tmp_path: Path) -> Path:

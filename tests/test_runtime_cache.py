@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from runtime_plans import ENGINES
 
-from xmplan.runtime.engine import HOST_GLOBAL, Script
+from xmplan._runtime.engine import HOST_GLOBAL, Script
 
 pytestmark = pytest.mark.skipif("js2py" not in ENGINES, reason="js2py needs Python <= 3.11")
 
@@ -27,7 +27,7 @@ def cache(tmp_path, monkeypatch):
 
 
 def run_big() -> list[tuple[str, str]]:
-    from xmplan.runtime.engines.js2py_engine import Js2pyEngine
+    from xmplan._runtime.engines.js2py_engine import Js2pyEngine
 
     calls: list[tuple[str, str]] = []
     Js2pyEngine().run([Script("big.js", BIG)], lambda op, text: calls.append((op, text)) or "", time_limit=20)
@@ -86,7 +86,7 @@ def test_a_cache_or_key_open_to_others_is_not_used(cache, monkeypatch):
     def no_load(*_args):
         calls.append("load")
 
-    import xmplan.runtime.engines._js2py_translate as translate
+    import xmplan._runtime.engines._js2py_translate as translate
 
     monkeypatch.setattr(translate.TranslationCache, "_load", staticmethod(no_load))
     assert run_big() == [("size", "2000")]
@@ -94,7 +94,7 @@ def test_a_cache_or_key_open_to_others_is_not_used(cache, monkeypatch):
 
 
 def test_runs_in_the_suite_cache_in_its_temporary_folder():
-    from xmplan.runtime.engines import get_engine
+    from xmplan._runtime.engines import get_engine
 
     calls: list[str] = []
     get_engine("js2py").run([Script("big.js", BIG + "// session\n")], lambda op, text: calls.append(text) or "",

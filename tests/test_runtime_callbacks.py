@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
-
 from runtime_plans import make_plan, runtime
-from xmplan.errors import XmplanError
+
+from xmplan._errors import XmplanError
 
 LEGACY_SCRIPT = """\
 var callback = JSON.parse(request.body);

@@ -9,9 +9,9 @@ import zipfile
 from pathlib import Path
 
 import pytest
-
 from runtime_plans import make_plan
-from xmplan.cli import main
+
+from xmplan._cli import main
 
 SCRIPT = """\
 var payload = JSON.parse(request.body);

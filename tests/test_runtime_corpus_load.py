@@ -8,10 +8,10 @@ as published; they must keep failing for the reason below, and nothing else may 
 from __future__ import annotations
 
 import pytest
-
 from conftest import corpus_params
 from runtime_plans import ENGINES
-from xmplan.runtime.api import Runtime, load_plan
+
+from xmplan._runtime.api import Runtime, load_plan
 
 KNOWN_BROKEN = {
     ("xmatters__xm-labs-dynatrace__Dynatrace__20170420-a1af0ed7.zip",

@@ -6,9 +6,9 @@ import json
 from pathlib import Path
 
 import pytest
-
 from conftest import CORPUS
-from xmplan.runtime.api import Runtime, load_plan
+
+from xmplan._runtime.api import Runtime, load_plan
 
 SIGNALFX = "Pquincyl__xm-labs-signalfx__SignalFx__20171003-b97b0b2a.zip"
 SFX_TOKEN = "lW9fFN7RveeTE5lZvbXZpQ"  # the plan's 'API Token' constant, as exported

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
-
 from runtime_plans import make_plan, runtime
-from xmplan.runtime.forms import bound_form, trigger_problems
+
+from xmplan._runtime.forms import bound_form, trigger_problems
 
 FORM = bound_form(make_plan({}), "0f0f0f0f-0000-4000-8000-000000000001")
 

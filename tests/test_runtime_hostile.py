@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 from runtime_plans import make_plan, runtime
 
-from xmplan.cli import main
-from xmplan.runtime.activity import activity_log
-from xmplan.runtime.budget import OUTPUT_LIMIT
-from xmplan.runtime.masking import MASK, Masker
+from xmplan._cli import main
+from xmplan._runtime.activity import activity_log
+from xmplan._runtime.budget import OUTPUT_LIMIT
+from xmplan._runtime.masking import MASK, Masker
 
 SERVICE = {"name": "Service", "baseUrl": "https://service.example/api"}
 OTHER_FORM = "0f0f0f0f-0000-4000-8000-00000000ffff"  # not in the plan: only the trigger's shape is checked

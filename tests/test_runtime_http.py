@@ -7,10 +7,10 @@ import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
-
 from runtime_plans import make_plan, runtime
-from xmplan.errors import XmplanError
-from xmplan.runtime.outcome import HttpResponse
+
+from xmplan._errors import XmplanError
+from xmplan._runtime.outcome import HttpResponse
 
 SERVICE = {"name": "Service", "baseUrl": "https://service.example/api/"}
 
@@ -107,7 +107,7 @@ def test_respond_refuses_unknown_endpoints_and_bad_answers():
 
 
 def _engines():
-    from xmplan.runtime.engines import available_engines
+    from xmplan._runtime.engines import available_engines
 
     return available_engines()
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-
 from runtime_plans import make_plan, runtime
 
 PROBE = """console.log([typeof console.log, typeof JSON.parse('[1]'), typeof http.request, typeof form.post,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from xmplan.runtime import jxon
+from xmplan._runtime import jxon
 
 CASES = [
     ("<A><B>1.5</B><C>TRUE</C><D/><E>  </E></A>", {"a": {"b": 1.5, "c": True, "d": True, "e": True}}),

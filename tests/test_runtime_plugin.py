@@ -29,7 +29,7 @@ SCRIPT = ("var p = JSON.parse(request.body);\n"
 def test_entry_point_is_registered():
     from importlib.metadata import entry_points
 
-    assert "xmplan.runtime.pytest_plugin" in [e.value for e in entry_points(group="pytest11")]
+    assert "xmplan._runtime.pytest_plugin" in [e.value for e in entry_points(group="pytest11")]
 
 
 def test_fixtures_run_the_configured_plan(pytester):

@@ -16,11 +16,11 @@ from typing import Any
 import pytest
 from runtime_plans import make_plan, runtime
 
-from xmplan.errors import ScriptError, ScriptTimeout
-from xmplan.runtime.api import Runtime
-from xmplan.runtime.engine import HOST_GLOBAL, Script
-from xmplan.runtime.engines import PooledEngine, get_engine
-from xmplan.runtime.pool import WorkerPool
+from xmplan._errors import ScriptError, ScriptTimeout
+from xmplan._runtime.api import Runtime
+from xmplan._runtime.engine import HOST_GLOBAL, Script
+from xmplan._runtime.engines import PooledEngine, get_engine
+from xmplan._runtime.pool import WorkerPool
 
 pytest_plugins = ["pytester"]
 SAMPLE = Path(__file__).parent / "samples" / "minimal"
@@ -188,7 +188,7 @@ def test_the_cli_the_plugin_and_the_api_all_run_through_the_pool(monkeypatch, tm
     monkeypatch.setattr(WorkerPool, "run", counting)
     request = tmp_path / "request.json"
     request.write_text('{"body": "{}"}')
-    from xmplan.cli import main
+    from xmplan._cli import main
 
     assert main(["run", str(SAMPLE), "Inbound Alert", "--request", str(request)]) in (0, 1)
     assert len(served) == 1  # the CLI
@@ -206,7 +206,7 @@ def test_the_cli_the_plugin_and_the_api_all_run_through_the_pool(monkeypatch, tm
 
 def test_memory_is_measured_without_proc_as_on_macos(monkeypatch, tmp_path):
     """Without /proc the peak resident size (getrusage) stands in: a run that grows is still stopped."""
-    from xmplan.runtime.engines import _memory, in_process
+    from xmplan._runtime.engines import _memory, in_process
 
     monkeypatch.setattr(_memory, "_STATM", tmp_path / "no-proc")
     peak = _memory.resident()

@@ -1,11 +1,11 @@
-"""One enumeration of a plan's scripts (xmplan.scripts), and the one require detector built on it."""
+"""One enumeration of a plan's scripts (xmplan._scripts), and the one require detector built on it."""
 
 from __future__ import annotations
 
-from xmplan.model import Entry, Plan
-from xmplan.runtime import scripts as run_scripts
-from xmplan.scripts import GENERATED_STEP, plan_scripts
-from xmplan.validate.javascript import analyse
+from xmplan._model import Entry, Plan
+from xmplan._runtime import scripts as run_scripts
+from xmplan._scripts import GENERATED_STEP, plan_scripts
+from xmplan._validate.javascript import analyse
 
 
 def plan() -> Plan:

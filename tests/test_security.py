@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from xmplan.errors import ScriptError
-from xmplan.runtime.engine import HOST_GLOBAL, Script
-from xmplan.runtime.engines import available_engines, get_engine
+from xmplan._errors import ScriptError
+from xmplan._runtime.engine import HOST_GLOBAL, Script
+from xmplan._runtime.engines import available_engines, get_engine
 
 ENGINES = available_engines()
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from serve_helpers import basic, client_of, flagship_app, invitation, settle, trigger_path
 
-from xmplan.serve.app import emulator_of
+from xmplan._serve.app import emulator_of
 
 
 @pytest.fixture

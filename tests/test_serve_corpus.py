@@ -9,8 +9,8 @@ import requests
 from conftest import CORPUS
 from flask import Flask, jsonify, request
 
+from xmplan._serve.testing import local_xmatters
 from xmplan._web import BackgroundServer
-from xmplan.serve.testing import local_xmatters
 
 PGDASH = CORPUS / "xmatters__xm-labs-pgdash__pgDash.zip"
 SITE24X7 = CORPUS / "xmatters__xm-labs-site24x7__Site24x7__20180704-512b15f3.zip"

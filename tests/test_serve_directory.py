@@ -9,9 +9,9 @@ import re
 import pytest
 from serve_helpers import ROOT, basic, flagship_app, invitation, settle, trigger_path
 
-from xmplan.cli import main
-from xmplan.errors import XmplanError
-from xmplan.serve.directory import check_password, directory_from_json, hash_password, load_directory
+from xmplan._cli import main
+from xmplan._errors import XmplanError
+from xmplan._serve.directory import check_password, directory_from_json, hash_password, load_directory
 
 PEOPLE = {"people": [{"targetName": "ops", "firstName": "Olga", "lastName": "Ops", "password": "pw-1",
                       "emailAddress": "olga@ops.example", "devices": [{"name": "Work Email", "deviceType": "EMAIL"}]},

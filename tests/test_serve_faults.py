@@ -18,10 +18,10 @@ from flask import Flask
 from runtime_plans import make_plan
 from serve_helpers import ROOT, basic, flagship_app, invitation, settle, trigger_path
 
+from xmplan._serve.app import create_app, emulator_of, runs_of
+from xmplan._serve.store import Store
+from xmplan._serve.testing import config_for, local_xmatters
 from xmplan._web import BackgroundServer
-from xmplan.serve.app import create_app, emulator_of, runs_of
-from xmplan.serve.store import Store
-from xmplan.serve.testing import config_for, local_xmatters
 
 
 class Gate:

@@ -9,8 +9,8 @@ import requests
 from flask import Flask, jsonify, request
 from serve_helpers import ROOT, invitation
 
+from xmplan._serve.testing import local_xmatters
 from xmplan._web import BackgroundServer
-from xmplan.serve.testing import local_xmatters
 
 TOKEN = "room-token-from-constant"
 

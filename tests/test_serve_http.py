@@ -10,7 +10,7 @@ import time
 import requests
 from serve_helpers import ROOT, invitation
 
-from xmplan.serve.testing import local_xmatters
+from xmplan._serve.testing import local_xmatters
 
 
 def test_invite_over_http_then_find_the_event(tmp_path, engine_name):
@@ -58,7 +58,7 @@ def test_url_authentication_takes_the_api_key(tmp_path, engine_name):
 def test_cli_prints_urls_and_the_sample_password(tmp_path, monkeypatch):
     import waitress.server
 
-    from xmplan.cli import main
+    from xmplan._cli import main
 
     printed = io.StringIO()
     started = threading.Event()

@@ -7,9 +7,9 @@ import json
 import pytest
 from serve_helpers import basic, settle
 
-from xmplan.model import Entry, Plan
-from xmplan.serve.app import create_app, emulator_of
-from xmplan.serve.testing import config_for
+from xmplan._model import Entry, Plan
+from xmplan._serve.app import create_app, emulator_of
+from xmplan._serve.testing import config_for
 
 FORM = "0f0f0f0f-0000-4000-8000-0000000000aa"
 PROPERTIES = [{"baseType": 3, "name": "Ticket"}, {"baseType": 3, "name": "Secret Note"}]

@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 from flask.testing import FlaskClient
 
-from xmplan.hipchat.standin import StandinConfig, create_app, standin_of
-from xmplan.hipchat.standin.sanitize import sanitise_html
+from xmplan._hipchat.standin import StandinConfig, create_app, standin_of
+from xmplan._hipchat.standin.sanitize import sanitise_html
 
 
 class Clock:

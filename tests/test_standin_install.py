@@ -12,8 +12,8 @@ import pytest
 import requests
 from fake_addon import FakeAddon, create_fake_addon
 
+from xmplan._hipchat.standin import create_app, standin_of
 from xmplan._web import BackgroundServer
-from xmplan.hipchat.standin import create_app, standin_of
 
 
 def found(pattern: str, text: str) -> str:

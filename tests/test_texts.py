@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from xmplan import texts
-from xmplan.errors import SourceError
+from xmplan import _texts as texts
+from xmplan._errors import SourceError
 
 ITEM = "b0ebb1a2-c767-44f1-be7d-e4679e4ab9ed"
 NAMES = {ITEM: "Title"}

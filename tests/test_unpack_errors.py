@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from xmplan.errors import ArchiveError
-from xmplan.model import Entry, Plan
-from xmplan.unpack import source_files
+from xmplan._errors import ArchiveError
+from xmplan._model import Entry, Plan
+from xmplan._unpack import source_files
 
 
 def test_an_export_holding_the_file_marker_shape_is_an_archive_error() -> None:

@@ -13,12 +13,12 @@ from pathlib import Path
 
 import jsonschema
 import pytest
-
 from conftest import CORPUS, corpus_params
-from xmplan.cli import main
-from xmplan.validate import validate_path, validate_plan
-from xmplan.validate.javascript import analyse
-from xmplan.validate.schema import load_schema, schema_name
+
+from xmplan._cli import main
+from xmplan._validate import validate_path, validate_plan
+from xmplan._validate.javascript import analyse
+from xmplan._validate.schema import load_schema, schema_name
 
 CASES = Path(__file__).parent / "validate_cases"
 SCHEMAS = ["engine", "properties", "form", "integrations", "sharedfunctions", "scriptSteps", "triggerFilters",
@@ -230,7 +230,7 @@ def test_unpacked_corpus_plan_validates_like_its_zip(name: str, tmp_path: Path) 
 
 def test_validate_plan_reports_in_file_order(tmp_path: Path) -> None:
     target = zip_entries(CASES / "zip_references" / "entries", tmp_path / "plan.zip")
-    from xmplan.archive import read_plan
+    from xmplan._archive import read_plan
 
     problems = validate_plan(read_plan(target))
     keys = [(p.location.file, p.location.line or 0, p.location.column or 0) for p in problems]

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from xmplan.cli import main
+from xmplan._cli import main
 
 CASES = Path(__file__).parent / "validate_cases"
 

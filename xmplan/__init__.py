@@ -10,19 +10,19 @@ __version__ = "0.1.0"
 # name -> module; imported on first use, so `import xmplan` (and the pytest plugin) stays cheap
 _EXPORTS = {
     # the plan model and its stages
-    "Entry": "model", "Plan": "model", "read_plan": "archive", "load_source": "source", "load_plan": "source",
-    "source_files": "unpack", "unpack_zip": "unpack", "build_tree": "export", "plan_zip": "export",
-    "validate_path": "validate", "validate_plan": "validate", "plan_scripts": "scripts", "PlanScript": "scripts",
-    "RULES": "rules", "Rule": "rules",
+    "Entry": "_model", "Plan": "_model", "read_plan": "_archive", "load_source": "_source", "load_plan": "_source",
+    "source_files": "_unpack", "unpack_zip": "_unpack", "build_tree": "_export", "plan_zip": "_export",
+    "validate_path": "_validate", "validate_plan": "_validate", "plan_scripts": "_scripts", "PlanScript": "_scripts",
+    "RULES": "_rules", "Rule": "_rules",
     # running scripts locally (docs/runtime.md)
-    "Runtime": "runtime.api", "Request": "runtime.request",
-    "Outcome": "runtime.outcome", "Event": "runtime.outcome", "Rejected": "runtime.outcome",
-    "HttpCall": "runtime.outcome", "HttpResponse": "runtime.outcome", "SentRequest": "runtime.outcome",
-    "ConsoleLine": "runtime.outcome", "Failure": "runtime.outcome",
+    "Runtime": "_runtime.api", "Request": "_runtime.request",
+    "Outcome": "_runtime.outcome", "Event": "_runtime.outcome", "Rejected": "_runtime.outcome",
+    "HttpCall": "_runtime.outcome", "HttpResponse": "_runtime.outcome", "SentRequest": "_runtime.outcome",
+    "ConsoleLine": "_runtime.outcome", "Failure": "_runtime.outcome",
     # problems and errors
-    "Location": "errors", "Problem": "errors", "XmplanError": "errors", "ArchiveError": "errors",
-    "SourceError": "errors", "ScriptError": "errors", "ScriptTimeout": "errors", "DescriptorError": "errors",
-    "UsageError": "errors", "SetupError": "errors",
+    "Location": "_errors", "Problem": "_errors", "XmplanError": "_errors", "ArchiveError": "_errors",
+    "SourceError": "_errors", "ScriptError": "_errors", "ScriptTimeout": "_errors", "DescriptorError": "_errors",
+    "UsageError": "_errors", "SetupError": "_errors",
 }
 __all__ = sorted(_EXPORTS)
 

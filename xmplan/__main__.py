@@ -1,5 +1,5 @@
 """`python -m xmplan`."""
 
-from .cli import entrypoint
+from ._cli import entrypoint
 
 entrypoint()

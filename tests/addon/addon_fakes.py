@@ -14,11 +14,11 @@ from typing import Any
 import jwt
 from flask import Flask, Response, jsonify, request
 
+from xmplan._hipchat.addon.app import AddonConfig, create_app
+from xmplan._hipchat.addon.cli import descriptor_for
+from xmplan._hipchat.addon.crypto import Vault, load_key
+from xmplan._hipchat.addon.store import Store
 from xmplan._web import BackgroundServer
-from xmplan.hipchat.addon.app import AddonConfig, create_app
-from xmplan.hipchat.addon.cli import descriptor_for
-from xmplan.hipchat.addon.crypto import Vault, load_key
-from xmplan.hipchat.addon.store import Store
 
 ADDON_URL = "http://127.0.0.1:8090"
 FUNCTION = "/api/integration/1/functions/0b9c3a4e-6d1f-4c3e-9a1b-2f5e8d7c6b5a/triggers"

@@ -15,7 +15,7 @@ import pytest
 from addon_fakes import HipChat, hipchat_server
 from addon_xmatters import XMatters
 
-from xmplan.serve.testing import local_xmatters
+from xmplan._serve.testing import local_xmatters
 
 ROOT = Path(__file__).resolve().parents[2]  # the flagship plan's source tree is the repository
 

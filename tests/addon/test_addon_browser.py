@@ -11,7 +11,7 @@ from addon_fakes import HipChat, sign
 from addon_fixtures import hc_fixture, xmatters_fixture  # noqa: F401 (fixtures)
 from addon_xmatters import XMatters
 
-from xmplan.hipchat.addon.local import background_addon
+from xmplan._hipchat.addon.local import background_addon
 
 pytestmark = pytest.mark.browser
 

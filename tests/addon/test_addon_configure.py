@@ -16,7 +16,7 @@ from addon_xmatters import XMatters
 from flask import Flask
 from flask.testing import FlaskClient
 
-from xmplan.hipchat.addon.store import Store
+from xmplan._hipchat.addon.store import Store
 
 
 class Admin:
@@ -169,8 +169,8 @@ def test_tls_timeout_and_permission_failures_in_words(setup: tuple[Flask, Store,
 
     from addon_fakes import XMattersState, xmatters_app
 
+    from xmplan._hipchat.addon import xmatters as client
     from xmplan._web import BackgroundServer
-    from xmplan.hipchat.addon import xmatters as client
 
     app, store, oauth_id, secret = setup
     admin = Admin(app, sign(oauth_id, secret))

@@ -13,7 +13,7 @@ from addon_xmatters import XMatters
 from flask import Flask
 from flask.testing import FlaskClient
 
-from xmplan.hipchat.addon.store import Store
+from xmplan._hipchat.addon.store import Store
 
 
 class Dialog:

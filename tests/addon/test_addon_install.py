@@ -11,9 +11,9 @@ from addon_fixtures import hc_fixture  # noqa: F401 (fixtures)
 from flask import Flask
 from flask.testing import FlaskClient
 
-from xmplan.hipchat.addon.store import Store
-from xmplan.hipchat.descriptor import build_descriptor, options_from_values
-from xmplan.source import template_values
+from xmplan._hipchat.addon.store import Store
+from xmplan._hipchat.descriptor import build_descriptor, options_from_values
+from xmplan._source import template_values
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -206,7 +206,7 @@ def test_installs_only_from_the_named_hipchat(hc: HipChat, tmp_path: Path) -> No
 
 
 def test_hipchat_option_must_be_a_base_url(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    from xmplan.cli import main
+    from xmplan._cli import main
 
     argv = ["hipchat", "serve", "--base-url", ADDON_URL, "--data-dir", str(tmp_path / "d"), "--hipchat", "chat.acme"]
     assert main(argv) == 2

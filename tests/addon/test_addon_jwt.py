@@ -20,8 +20,8 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from flask import Flask
 from flask.testing import FlaskClient
 
+from xmplan._hipchat.addon.store import Store
 from xmplan._web import BackgroundServer
-from xmplan.hipchat.addon.store import Store
 
 pytestmark = pytest.mark.filterwarnings("ignore::jwt.warnings.InsecureKeyLengthWarning")
 FUNCTION = "/api/integration/1/functions/0b9c3a4e-6d1f-4c3e-9a1b-2f5e8d7c6b5a/triggers"

@@ -14,8 +14,8 @@ import requests
 from addon_fakes import HipChat, sign
 from addon_fixtures import hc_fixture  # noqa: F401 (fixtures)
 
-from xmplan.cli import main
-from xmplan.hipchat.addon.local import background_addon
+from xmplan._cli import main
+from xmplan._hipchat.addon.local import background_addon
 
 
 @pytest.mark.parametrize("url", ["http://addon.example.com", "ftp://127.0.0.1", "https://x.example/?a=1"])

@@ -1,4 +1,4 @@
-"""The add-on installed into the HipChat stand-in (xmplan.hipchat.standin), both running on 127.0.0.1."""
+"""The add-on installed into the HipChat stand-in (xmplan._hipchat.standin), both running on 127.0.0.1."""
 
 from __future__ import annotations
 
@@ -11,10 +11,10 @@ from typing import Any
 import pytest
 import requests
 
+from xmplan._hipchat.addon.local import background_addon
+from xmplan._hipchat.addon.store import Store
+from xmplan._hipchat.standin import create_app, standin_of
 from xmplan._web import BackgroundServer
-from xmplan.hipchat.addon.local import background_addon
-from xmplan.hipchat.addon.store import Store
-from xmplan.hipchat.standin import create_app, standin_of
 
 
 class Admin:

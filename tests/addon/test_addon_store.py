@@ -13,8 +13,8 @@ from addon_fixtures import hc_fixture  # noqa: F401 (fixtures)
 from cryptography.fernet import Fernet
 from sqlalchemy import select
 
-from xmplan.hipchat.addon.crypto import Vault
-from xmplan.hipchat.addon.store import Installation, Store, installations, settings
+from xmplan._hipchat.addon.crypto import Vault
+from xmplan._hipchat.addon.store import Installation, Store, installations, settings
 
 POSTGRES_ENV = "XMPLAN_TEST_POSTGRES_URL"
 

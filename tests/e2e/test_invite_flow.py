@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
-from xmplan.demo import Stack, running_stack
-from xmplan.hipchat.standin import standin_of
+from xmplan._demo import Stack, running_stack
+from xmplan._hipchat.standin import standin_of
 
 pytestmark = pytest.mark.browser
 

@@ -13,8 +13,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests/, for serv
 
 from serve_helpers import ROOT, invitation
 
+from xmplan._serve.testing import local_xmatters
 from xmplan._web import BackgroundServer
-from xmplan.serve.testing import local_xmatters
 
 pytestmark = pytest.mark.browser
 

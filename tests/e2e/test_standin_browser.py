@@ -13,8 +13,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests/, for fake
 
 from fake_addon import FakeAddon, create_fake_addon
 
+from xmplan._hipchat.standin import create_app, standin_of
 from xmplan._web import BackgroundServer
-from xmplan.hipchat.standin import create_app, standin_of
 
 pytestmark = pytest.mark.browser
 

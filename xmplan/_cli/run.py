@@ -1,0 +1,78 @@
+"""`xmplan run`: run one integration against fake endpoints and print what happened."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from typing import Any, TextIO
+
+from .._errors import UsageError, XmplanError
+from .options import add_format, add_set, parse_assignments
+
+# The runtime's engine names, spelled here so that `xmplan run --help` imports no runtime
+# (tests/test_cli.py checks they agree with xmplan._runtime.engines.ENGINE_NAMES).
+ENGINES = ("js2py", "quickjs")
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("plan", help="a plan zip or source tree")
+    parser.add_argument("integration", help="the integration's name (or a Flow Designer step's)")
+    parser.add_argument("--request", metavar="FILE",
+                        help='JSON {"body": ..., "headers": {...}, "parameters": {...}} (required for integrations)')
+    parser.add_argument("--respond", action="append", default=[], metavar="ENDPOINT=FILE",
+                        help='fake answer for an endpoint: JSON {"status", "body", "headers"} or a list of them')
+    parser.add_argument("--engine", choices=ENGINES, default=None, help="JavaScript engine")
+    add_format(parser)
+    add_set(parser)
+    parser.add_argument("--input", action="append", default=[], metavar="NAME=VALUE",
+                        help="a step's input (running a step); its default fills the inputs not given")
+    parser.add_argument("--endpoint-for", default=None, metavar="ENDPOINT",
+                        help="the plan endpoint a step's requests go to (default: the step's endpoint label)")
+    parser.add_argument("--step-output", action="append", default=[], metavar="STEP NAME=FILE",
+                        help="outputs of a built-in xMatters step in a flow (by block label or step id): a JSON object")
+
+
+def run(args: argparse.Namespace, out: TextIO) -> int:
+    from .._runtime.engines import available_engines
+    from .._runtime.pool import default_pool
+
+    engines = available_engines()
+    if engines and (args.engine or engines[0]) in engines:  # the worker starts while the plan loads
+        default_pool().start(args.engine or engines[0])
+    from .._flows import cli as flows_cli
+    from .._runtime.activity import activity_log
+    from .._runtime.api import Request, Runtime, load_plan
+
+    runtime = Runtime(load_plan(args.plan, parse_assignments(args.set)), engine=args.engine)
+    step_run = flows_cli.is_step_run(runtime, args.integration)
+    if args.request is None and not step_run:
+        raise UsageError("running an integration needs --request FILE")
+    request = Request.from_json(_read_json(args.request), args.request) if args.request else None
+    flows_cli.register_step_outputs(runtime, args)
+    for option in args.respond:  # one endpoint may be given several times: no dict
+        endpoint, sep, filename = option.partition("=")
+        if not sep or not endpoint or not filename:
+            raise UsageError(f"--respond expects ENDPOINT=FILE, got {option!r}")
+        answers = _read_json(filename)
+        try:
+            runtime.respond(endpoint, *(answers if isinstance(answers, list) else [answers]))
+        except XmplanError as exc:
+            raise XmplanError.at(filename, exc.problems[0].message) from None
+    if step_run:
+        return flows_cli.run_step_command(runtime, args, request, out)
+    outcome = runtime.run(args.integration, request)
+    shown = flows_cli.print_outcome(outcome, args.format, out)
+    if shown is not None:
+        return shown
+    if args.format == "json":
+        json.dump(outcome.to_json(), out, indent=2, ensure_ascii=False)
+        out.write("\n")
+    else:
+        out.write(activity_log(outcome))
+    return 1 if outcome.error else 0
+
+
+def _read_json(filename: str) -> Any:
+    from .._runtime.inputs import read_json_file
+
+    return read_json_file(filename)

@@ -1,0 +1,24 @@
+"""`xmplan unpack EXPORT.zip DIR`: an export as an editable source tree."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import TextIO
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("zip", help="the export zip")
+    parser.add_argument("dir", help="the source tree to write (must be empty or absent)")
+    parser.add_argument("--force", action="store_true", help="write into a non-empty directory")
+
+
+def run(args: argparse.Namespace, out: TextIO) -> int:
+    from .._unpack import unpack_zip
+
+    def warn(problem: object) -> None:
+        print(problem, file=out)
+
+    written = unpack_zip(Path(args.zip), Path(args.dir), force=args.force, warn=warn)
+    print(f"unpacked {args.zip} into {args.dir} ({written} files)", file=out)
+    return 0

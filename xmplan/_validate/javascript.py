@@ -1,0 +1,98 @@
+"""Check every plan script: syntax errors, ES6-only syntax, and the names scripts use (parsed by jsfacts)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import replace
+from functools import lru_cache
+from typing import TYPE_CHECKING
+
+from .._errors import Problem
+from .._locate import Locator
+from .._model import Plan, objects
+from .._scripts import PlanScript, plan_scripts
+
+if TYPE_CHECKING:  # the parser is imported by the first script checked: build and unpack check none
+    from .jsfacts import ScriptFacts, Use
+
+BUILTIN_ENDPOINT = "xMatters"
+
+
+@lru_cache(maxsize=4096)
+def analyse(source: str) -> ScriptFacts:
+    """Parse a script once per distinct text (libraries such as moment.js repeat across plans)."""
+    from .jsfacts import analyse_source
+
+    return analyse_source(source)
+
+
+def checked_scripts(plan: Plan) -> list[PlanScript]:
+    """The plan's scripts, shared libraries marked `on_agent` when an Agent integration loads them."""
+    scripts = plan_scripts(plan)
+    shared = frozenset(lib["name"] for _, lib in objects(plan.shared_libraries) if "name" in lib)
+    agent = _libraries_on_agent(plan, [s for s in scripts if s.kind == "integration"], shared)
+    return [replace(s, on_agent=True) if s.kind == "library" and s.owner.get("name") in agent else s
+            for s in scripts]
+
+
+def _libraries_on_agent(plan: Plan, integrations: list[PlanScript], shared: frozenset[str]) -> set[str]:
+    """Shared libraries loaded, directly or through other libraries, by Agent integrations."""
+    by_name = {lib.get("name"): lib.get("script") for _, lib in objects(plan.shared_libraries)}
+    pending = [s.text for s in integrations if s.on_agent]
+    found: set[str] = set()
+    while pending:
+        for use in analyse(pending.pop()).requires:
+            if use.name in shared and use.name not in found:
+                found.add(use.name)
+                script = by_name.get(use.name)
+                if isinstance(script, str):
+                    pending.append(script)
+    return found
+
+
+def check_scripts(plan: Plan, locator: Locator, references: bool = True) -> Iterator[Problem]:
+    """Syntax of every script, and (with `references`) the libraries, endpoints and constants it names."""
+    endpoints = {e.get("name") for _, e in objects(plan.endpoints)} | {BUILTIN_ENDPOINT}
+    constants = {c.get("name") for _, c in objects(plan.constants)}
+    for script in checked_scripts(plan):
+        facts = analyse(script.text)
+        yield from _syntax(script, facts, locator)
+        if not references:
+            continue
+        for use in facts.requires:
+            if use.name not in script.libraries:
+                where = "shared library" if script.kind in ("integration", "library") else "library of this step"
+                yield _at(script, use, locator, f"require({use.name!r}): no {where} has that name",
+                          "warning", "unknown-library")
+        for use in facts.endpoints:
+            if use.name not in endpoints and use.name != script.endpoint_label:
+                yield _at(script, use, locator, f"endpoint {use.name!r} is not declared in the plan",
+                          "warning", "unknown-endpoint")
+        for use in facts.constants:
+            if use.name not in constants:
+                yield _at(script, use, locator, f"constant {use.name!r} is not declared in the plan",
+                          "warning", "unknown-constant")
+
+
+def _syntax(script: PlanScript, facts: ScriptFacts, locator: Locator) -> Iterator[Problem]:
+    if facts.syntax_error:
+        # xMatters stores and exports libraries that do not compile (the corpus has one): the
+        # failure comes only when a script requires it, so a library's syntax error is a warning.
+        severity = "warning" if script.is_library else "error"
+        yield _at(script, facts.syntax_error, locator,
+                  f"JavaScript syntax error in {script.label}: {facts.syntax_error.name}", severity, "js-syntax")
+    first: dict[str, list[Use]] = {}
+    for use in facts.modern:
+        first.setdefault(use.name, []).append(use)
+    for feature, uses in first.items():
+        more = f" ({len(uses) - 1} more in this script)" if len(uses) > 1 else ""
+        if script.on_agent:
+            message = f"{feature} is ES6+ syntax, but {script.label} runs on the xMatters Agent (ES5.1 only){more}"
+        else:
+            message = f"{feature} is ES6+ syntax, which ES5.1 runtimes (the xMatters Agent) reject{more}"
+        yield _at(script, uses[0], locator, message, "error" if script.on_agent else "warning", "es6-syntax")
+
+
+def _at(script: PlanScript, use: Use, locator: Locator, message: str, severity: str, rule: str) -> Problem:
+    return Problem(locator.in_script(script.entry, script.pointer, script.text, use.line, use.column),
+                   message, severity, rule)  # type: ignore[arg-type]
