@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import os
 import shutil
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -34,6 +35,26 @@ def corpus_params(producer: str | None = None, where=lambda row: True) -> list:
         return [pytest.param(None, marks=pytest.mark.skip(reason="../shared/corpus/plans is not here"))]
     return [pytest.param(CORPUS / r["file"], id=r["file"].removesuffix(".zip"), marks=pytest.mark.corpus)
             for r in rows]
+
+
+# Warnings per rule and plan over the corpus plans test_validate.py validated (rule -> plan -> count),
+# printed as a table at the end of the run: in the terminal summary, so `pytest -q` shows it too.
+CORPUS_WARNINGS = pytest.StashKey[dict[str, Counter[str]]]()
+
+
+def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
+    counts = config.stash.get(CORPUS_WARNINGS, None)
+    if not counts:
+        return
+    terminalreporter.section("corpus warnings per rule")
+    width = max(len(rule) for rule in counts)
+    terminalreporter.write_line(f"{'rule':<{width}}  warnings  plans")
+    for rule, plans in sorted(counts.items()):
+        terminalreporter.write_line(f"{rule:<{width}}  {sum(plans.values()):>8}  {len(plans):>5}")
+    every = Counter[str]()
+    for plans in counts.values():
+        every.update(plans)
+    terminalreporter.write_line(f"{'all':<{width}}  {sum(every.values()):>8}  {len(every):>5}")
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -8,12 +8,11 @@ import re
 import shutil
 import zipfile
 from collections import Counter
-from collections.abc import Iterator
 from pathlib import Path
 
 import jsonschema
 import pytest
-from conftest import CORPUS, corpus_params
+from conftest import CORPUS, CORPUS_WARNINGS, corpus_params
 
 from xmplan._cli import main
 from xmplan._validate import validate_path, validate_plan
@@ -182,23 +181,18 @@ def test_positions_after_optional_catch() -> None:
     assert [(u.name, u.column) for u in facts.constants] == [("K", 64)]
 
 
-@pytest.fixture(scope="module")
-def corpus_warnings(request: pytest.FixtureRequest) -> Iterator[Counter[str]]:
-    """Warnings per rule over the corpus plans validated in this module; printed at the end."""
-    counts: Counter[str] = Counter()
-    yield counts
-    reporter = request.config.pluginmanager.get_plugin("terminalreporter")
-    if reporter is not None and counts:
-        reporter.write_line(f"\ncorpus warnings: {sum(counts.values())}")
-        for rule, count in sorted(counts.items()):
-            reporter.write_line(f"  {rule}: {count}")
+@pytest.fixture
+def corpus_warnings(request: pytest.FixtureRequest) -> dict[str, Counter[str]]:
+    """Warnings per rule and plan over the corpus plans validated; conftest prints them at the end."""
+    return request.config.stash.setdefault(CORPUS_WARNINGS, {})
 
 
 @pytest.mark.parametrize("path", corpus_params())
-def test_corpus_plan_has_no_errors(path: Path, corpus_warnings: Counter[str]) -> None:
+def test_corpus_plan_has_no_errors(path: Path, corpus_warnings: dict[str, Counter[str]]) -> None:
     problems = validate_path(path, {})
-    corpus_warnings.update(p.rule for p in problems if p.severity == "warning")
     assert [str(p) for p in problems if p.severity == "error"] == []
+    for problem in problems:
+        corpus_warnings.setdefault(problem.rule, Counter())[path.name] += 1
 
 
 def test_the_corpus_is_all_there(corpus_dir: Path) -> None:

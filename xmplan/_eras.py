@@ -12,6 +12,7 @@ import copy
 import hashlib
 import re
 import uuid
+from collections import Counter
 from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
@@ -68,6 +69,17 @@ def detect_era(version: str, date_time: DateTime) -> str:
     if date_time < (2019, 6, 1, 0, 0, 0):
         return "E4"
     return "E5" if date_time < (2020, 5, 20, 0, 0, 0) else "E6"
+
+
+def common_time(plan: Plan) -> DateTime:
+    """The timestamp most of a plan's entries carry: the time of its export."""
+    stamps = Counter(entry.date_time for entry in plan.entries)
+    return stamps.most_common(1)[0][0] if stamps else (2021, 1, 1, 0, 0, 0)
+
+
+def plan_era(plan: Plan) -> str:
+    """The era of an exported plan, from its engine version and the time of its export."""
+    return detect_era(str(plan.engine.get("version", "")), common_time(plan))
 
 
 def stable_uuid(*parts: str, version: int = 4) -> str:

@@ -61,6 +61,7 @@ RULES: dict[str, Rule] = _table(
     ("schema", "error", "a value that breaks its document's JSON Schema"),
     ("unknown-key", "warning", "a key the JSON Schema does not know"),
     ("unknown-entry", "warning", "a zip entry that is no known kind of plan document"),
+    ("export-key", "error", "an object of an export zip lacks a key every real export of its era has"),
     # cross-references
     ("unknown-property", "error", "a form shows a property the plan does not declare"),
     ("unknown-voice-property", "error", "a voice message reads a property its form does not show"),

@@ -5,7 +5,6 @@ from __future__ import annotations
 import functools
 import os
 import re
-from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -13,7 +12,7 @@ from typing import Any
 from . import _texts as texts
 from ._archive import read_plan
 from ._documents import SOURCE_FOLDER, is_form, kind_of
-from ._eras import detect_era
+from ._eras import common_time, plan_era
 from ._errors import ArchiveError, Location, Problem
 from ._files import write_tree
 from ._jsontext import TooDeep, depth_error, dumps_entry, source_bytes
@@ -119,9 +118,8 @@ def _each(items: Json, change: Callable[[dict[str, Json]], Json]) -> Json:
 
 def build_settings(plan: Plan) -> dict[str, Any]:
     """What the zip holds beyond its documents: era, timestamps, canvas order, compact entries."""
-    stamps = Counter(entry.date_time for entry in plan.entries)
-    common = stamps.most_common(1)[0][0] if stamps else (2021, 1, 1, 0, 0, 0)
-    settings: dict[str, Any] = {"era": detect_era(plan.engine.get("version", ""), common),
+    common = common_time(plan)
+    settings: dict[str, Any] = {"era": plan_era(plan),
                                 "timestamp": format_time(common)}
     exceptions = {e.name: format_time(e.date_time) for e in plan.entries if e.date_time != common}
     if exceptions:

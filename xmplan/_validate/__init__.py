@@ -38,6 +38,10 @@ def validate_path(path: Path, values: Mapping[str, Any], levels: Mapping[str, Le
         problems += check_duplicate_keys(plan.texts)
     settings = read_settings(path) if tree else {}
     found = problems + validate_plan(plan, references=complete)
+    if not tree:  # a source tree leaves ids and keys out for the build to fill
+        from .exportkeys import check_export_keys
+
+        found += check_export_keys(plan, Locator(plan))
     return sort_problems(apply_levels(found, {**settings.get("rules", {}), **(levels or {})}))
 
 
