@@ -7,19 +7,20 @@ import sys
 from pathlib import Path
 from typing import Sequence
 
-from xmplan._cli import parse_assignments
-from xmplan._errors import UsageError, XmplanError
-from xmplan._export import build_tree
-from xmplan._files import atomic_write
-from xmplan._hipchat.descriptor import (
+from xmplan import (
     DESCRIPTOR_FILE,
+    VALUES,
+    UsageError,
+    XmplanError,
+    atomic_write,
     build_descriptor,
+    build_tree,
     check_descriptor,
     descriptor_text,
     options_from_values,
+    parse_assignments,
+    template_values,
 )
-from xmplan._layout import VALUES
-from xmplan._source import template_values
 
 ROOT = Path(__file__).resolve().parent
 

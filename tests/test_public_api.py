@@ -30,3 +30,18 @@ def test_import_xmplan_loads_nothing_heavy() -> None:
     script = "import sys, xmplan; print(' '.join(m for m in sys.modules if m.startswith('xmplan')))"
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60, check=True)
     assert done.stdout.split() == ["xmplan"]
+
+
+def test_the_docs_and_build_py_import_only_public_names() -> None:
+    texts = {p.name: p.read_text(encoding="utf-8") for p in [ROOT / "README.md", ROOT / "build.py",
+                                                              *(ROOT / "docs").glob("*.md")]}
+    private = {name: re.findall(r"^\s*(?:from|import) xmplan\._\S+", text, flags=re.M) for name, text in texts.items()}
+    assert {name: found for name, found in private.items() if found} == {}
+    assert "from xmplan import" in texts["build.py"]  # the pattern above does match an import there
+
+
+def test_every_module_of_the_package_is_private() -> None:
+    # A new module is internal unless exported from xmplan/__init__.py: its name says so.
+    public = {p.name for p in (ROOT / "xmplan").iterdir()
+              if (p.suffix == ".py" or (p / "__init__.py").exists()) and not p.name.startswith("_")}
+    assert public == set()

@@ -7,13 +7,23 @@ from typing import Any
 
 __version__ = "0.1.0"
 
-# name -> module; imported on first use, so `import xmplan` (and the pytest plugin) stays cheap
+# The public API: name -> module; imported on first use, so `import xmplan` (and the pytest plugin) stays
+# cheap. Every module of the package is private (a leading underscore): use these names, not their modules.
 _EXPORTS = {
     # the plan model and its stages
     "Entry": "_model", "Plan": "_model", "read_plan": "_archive", "load_source": "_source", "load_plan": "_source",
     "source_files": "_unpack", "unpack_zip": "_unpack", "build_tree": "_export", "plan_zip": "_export",
     "validate_path": "_validate", "validate_plan": "_validate", "plan_scripts": "_scripts", "PlanScript": "_scripts",
-    "RULES": "_rules", "Rule": "_rules",
+    "RULES": "_rules", "Rule": "_rules", "template_values": "_source", "atomic_write": "_files", "VALUES": "_layout",
+    # the command line's --set parsing, for build scripts such as the flagship's build.py
+    "parse_assignments": "_cli.options",
+    # the HipChat add-on's capabilities descriptor (build.py writes it beside the plan zip)
+    "DESCRIPTOR_FILE": "_hipchat.descriptor", "build_descriptor": "_hipchat.descriptor",
+    "check_descriptor": "_hipchat.descriptor", "descriptor_text": "_hipchat.descriptor",
+    "options_from_values": "_hipchat.descriptor",
+    # local servers for tests (docs/serve.md, docs/hipchat.md, docs/standin.md)
+    "local_xmatters": "_serve.testing", "hash_password": "_serve.directory", "background_addon": "_hipchat.addon.local",
+    "BackgroundServer": "_web",
     # running scripts locally (docs/runtime.md)
     "Runtime": "_runtime.api", "Request": "_runtime.request",
     "Outcome": "_runtime.outcome", "Event": "_runtime.outcome", "Rejected": "_runtime.outcome",
