@@ -128,4 +128,4 @@ def test_source_tree_errors_name_the_js_file(plan_zip, files, tmp_path):
 def test_a_malformed_respond_option_is_a_usage_error(plan_zip, files):
     code, out, err = run_cli("run", str(plan_zip), "Inbound", "--request", files["request"], "--respond", "Service")
     assert (code, out) == (2, "")
-    assert err == "xmplan: error: --respond expects ENDPOINT=FILE, got 'Service'\n"
+    assert err == "xmplan: error: --respond expects ENDPOINT [METHOD] [PATH]=FILE, got 'Service'\n"

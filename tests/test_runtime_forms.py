@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from runtime_plans import make_plan, runtime
+from runtime_plans import PROPERTIES, make_plan, runtime
 
+from xmplan._model import Entry, Plan
+from xmplan._runtime.activity import activity_log
 from xmplan._runtime.forms import bound_form, trigger_problems
 
 FORM = bound_form(make_plan({}), "0f0f0f0f-0000-4000-8000-000000000001")
@@ -18,7 +20,6 @@ VALID = [
     {},
 ]
 INVALID = [
-    ({"properties": {"Nope": "x"}}, "has no property named 'Nope'"),
     ({"properties": {"Severity": ["High"]}}, "Property 'Severity': expected a string"),
     ({"properties": {"Severity": "Medium"}}, "'Medium' is not one of the list values"),
     ({"properties": {"Tags": [1]}}, "expected a list of strings"),
@@ -88,3 +89,37 @@ def test_rest_trigger_through_the_xmatters_endpoint_creates_an_event(engine_name
     [event] = outcome.events
     assert event.properties == {"Summary": "s"} and event.recipients == ({"targetName": "ops"},)
     assert outcome.http[0].json["requestId"]
+
+
+def test_properties_the_form_lacks_are_left_out_of_the_event_with_a_note(engine_name):
+    # Issue #9.3: JIRA's "Engage with xMatters - Conference" posts properties.conferences (an old-format
+    # trigger field), TeamCity and SignalFx post whole payloads as properties: xMatters takes them.
+    script = ("trigger.properties = {Summary: 's', conferences: [{name: null}], projectName: 'p'};\n"
+              "var r = form.post(trigger);\nconsole.log(r.statusCode + ' ' + JSON.parse(r.body).eventId);")
+    outcome = runtime(make_plan({"Test": script}), engine_name).run("Test")
+    assert outcome.ok and outcome.rejected == ()
+    [event] = outcome.events
+    assert outcome.lines == [f"200 {event.event_id}"]
+    assert event.properties == {"Summary": "s"}
+    assert event.trigger["properties"]["projectName"] == "p"
+    field_note, other_note = [n for n in event.notes if "propert" in n]
+    assert field_note.startswith("property 'conferences' posted inside 'properties': a trigger field")
+    assert other_note == "property 'projectName' not on form 'Alert': left out of the event, as xMatters does"
+    assert "form.post -> event" in activity_log(outcome) and "note: property 'projectName'" in activity_log(outcome)
+
+
+def test_a_plan_property_missing_from_the_form_layout_is_named_as_such(engine_name):
+    # HPSM's InboundIncidentTask posts 'Acknowledge', which is in properties.json but not on the form.
+    plan = make_plan({"Test": "form.post({properties: {Summary: 'x', Acknowledge: true}});"})
+    extra = [*PROPERTIES, {"baseType": 0, "name": "Acknowledge"}]
+    plan = Plan(tuple(Entry(e.name, extra) if e.name == "properties/properties.json" else e for e in plan.entries),
+                origin=plan.origin)
+    [event] = runtime(plan, engine_name).run("Test").events
+    assert event.properties == {"Summary": "x"}
+    assert ("property 'Acknowledge' not on the layout of form 'Alert' (a property of the plan, but not of this "
+            "form): left out of the event, as xMatters does") in event.notes
+
+
+def test_a_wrong_value_is_still_refused_next_to_a_property_the_form_lacks():
+    problems = trigger_problems(FORM, {"properties": {"Nope": "x", "Count": "many"}})
+    assert problems == ["Property 'Count': expected a Number, got \"many\"."]

@@ -6,7 +6,8 @@ import argparse
 import json
 from typing import Any, TextIO
 
-from .._errors import UsageError, XmplanError
+from .._errors import UsageError
+from . import respond
 from .options import add_format, add_set, parse_assignments
 
 # The runtime's engine names, spelled here so that `xmplan run --help` imports no runtime
@@ -19,8 +20,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("integration", help="the integration's name (or a Flow Designer step's)")
     parser.add_argument("--request", metavar="FILE",
                         help='JSON {"body": ..., "headers": {...}, "parameters": {...}} (required for integrations)')
-    parser.add_argument("--respond", action="append", default=[], metavar="ENDPOINT=FILE",
-                        help='fake answer for an endpoint: JSON {"status", "body", "headers"} or a list of them')
+    parser.add_argument("--respond", action="append", default=[], metavar="ENDPOINT [METHOD] [PATH]=FILE",
+                        help=respond.HELP)
     parser.add_argument("--engine", choices=ENGINES, default=None, help="JavaScript engine")
     add_format(parser)
     add_set(parser)
@@ -36,6 +37,7 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
     from .._runtime.engines import available_engines
     from .._runtime.pool import default_pool
 
+    fakes = respond.parse(args.respond)  # a malformed option is a usage error before anything loads
     engines = available_engines()
     if engines and (args.engine or engines[0]) in engines:  # the worker starts while the plan loads
         default_pool().start(args.engine or engines[0])
@@ -49,15 +51,7 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
         raise UsageError("running an integration needs --request FILE")
     request = Request.from_json(_read_json(args.request), args.request) if args.request else None
     flows_cli.register_step_outputs(runtime, args)
-    for option in args.respond:  # one endpoint may be given several times: no dict
-        endpoint, sep, filename = option.partition("=")
-        if not sep or not endpoint or not filename:
-            raise UsageError(f"--respond expects ENDPOINT=FILE, got {option!r}")
-        answers = _read_json(filename)
-        try:
-            runtime.respond(endpoint, *(answers if isinstance(answers, list) else [answers]))
-        except XmplanError as exc:
-            raise XmplanError.at(filename, exc.problems[0].message) from None
+    respond.register(runtime, fakes)
     if step_run:
         return flows_cli.run_step_command(runtime, args, request, out)
     outcome = runtime.run(args.integration, request)

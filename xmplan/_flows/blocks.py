@@ -197,7 +197,7 @@ def _create_event(ctx: FlowContext, block_id: str, block: Json, label: str,
     form_uuid = str(on_form or ctx.canvas.form or "")
     form = bound_form(ctx.plan, form_uuid) if kind == "CREATE_EVENT" else None
     before = len(ctx.host.steps)
-    status, body = ctx.host._create_event(posted, form, form_uuid)
+    status, body = ctx.host._create_event(posted, form, form_uuid, f"{kind} block")
     made = tuple(ctx.host.steps[before:])
     inputs: dict[str, Json] = dict(posted) if kind == "CREATE_EVENT" else {**posted, "builtInInputs": alert_inputs}
     name = form.name if form else form_uuid

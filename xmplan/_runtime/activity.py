@@ -24,7 +24,7 @@ def activity_log(outcome: Outcome) -> str:
         counts = [_count(len(outcome.events), "event"), _count(len(outcome.http), "HTTP request"),
                   _count(len(outcome.console), "console line")]
         if outcome.rejected:
-            counts.append(_count(len(outcome.rejected), "rejected form.post"))
+            counts.append(_count(len(outcome.rejected), "rejected trigger"))
         lines.append(f"COMPLETED {', '.join(counts)}")
     return "\n".join(lines) + "\n"
 
@@ -34,17 +34,17 @@ def _step(step: Step, mask: Masker = NO_SECRETS) -> list[str]:
         return [f"console.{step.level}: {line}" for line in mask.text(step.text).splitlines() or [""]]
     if isinstance(step, Event):
         recipients = json.dumps(list(step.recipients)) if step.recipients else "(form defaults)"
-        lines = [f"form.post -> event {step.event_id} created on form {json.dumps(step.form)}",
+        lines = [f"{step.via} -> event {step.event_id} created on form {json.dumps(step.form)}",
                  f"    properties: {_short(mask.text(json.dumps(step.properties, ensure_ascii=False)))}",
                  f"    recipients: {_short(mask.text(recipients))}"]
         return lines + [f"    note: {note}" for note in step.notes]
     if isinstance(step, Rejected):
-        return [mask.text(f"form.post -> {step.status} {step.body.get('reason', '')}: {step.body.get('message', '')}")]
+        return [mask.text(f"{step.via} -> {step.status} {step.body.get('reason', '')}: {step.body.get('message', '')}")]
     return _http(step, mask)
 
 
 def _http(call: HttpCall, mask: Masker) -> list[str]:
-    where = "real" if call.real else "fake"
+    where = "real" if call.real else "xMatters trigger API, emulated" if call.emulated else "fake"
     head = f"HTTP {call.method} {mask.text(call.url)} (endpoint {json.dumps(call.endpoint)})"
     if call.response is None:
         lines = [f"{head} -> no response: {mask.text(call.error or '')}"]

@@ -15,11 +15,12 @@ from . import callbacks, scripts
 from .engine import Engine, Script
 from .engines import get_engine
 from .fakes import Answer, FakeServer
-from .forms import BoundForm, bound_form
-from .host import XMATTERS, Host, InboundRequest, RunSetup
+from .forms import BoundForm, plan_forms
+from .host import Host, InboundRequest, RunSetup
 from .masking import Masker
 from .outcome import Failure, Outcome
 from .request import Request
+from .triggers import XMATTERS
 
 __all__ = ["Request", "Runtime", "load_plan"]  # load_plan: how runtime users load a plan
 
@@ -56,6 +57,7 @@ class Runtime:
                          if code.in_json}
         # Per integration, what every run of it repeats: the scripts to run and the bound form.
         self._prepared: dict[int, tuple[list[Script], BoundForm | None]] = {}
+        self.forms = plan_forms(plan)  # by uuid: what form.post and REST triggers to this plan's forms check
         # Outputs of xMatters' built-in Flow Designer steps (their code is not in the export), by
         # block label or step id.
         self.step_outputs: dict[str, Mapping[str, Json]] = {}
@@ -123,7 +125,7 @@ class Runtime:
     def _prepare(self, record: Json, code: scripts.Code) -> tuple[list[Script], BoundForm | None]:
         prepared = self._prepared.get(id(record))
         if prepared is None:
-            prepared = (scripts.run_scripts(code, self._libraries), bound_form(self.plan, record.get("form")))
+            prepared = (scripts.run_scripts(code, self._libraries), self.forms.get(str(record.get("form"))))
             self._prepared[id(record)] = prepared
         return prepared
 
@@ -149,9 +151,9 @@ class Runtime:
                                  str(record.get("id", "")))
         form_uuid = record.get("form")
         if form is None:
-            form = bound_form(self.plan, form_uuid)
+            form = self.forms.get(str(form_uuid))
         return RunSetup(inbound, self.constants, self.endpoints, form_uuid, form,
-                        objects, self.real_http, self.tokens, min(self.time_limit, 30.0))
+                        objects, self.real_http, self.tokens, min(self.time_limit, 30.0), forms=self.forms)
 
     def _execute(self, to_run: list[Script], host: Host) -> Failure | None:
         try:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import fnmatch
 import json
+import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -49,8 +50,6 @@ def _shown(value: Json) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
-
-
 @dataclass(frozen=True)
 class Rule:
     endpoint: str
@@ -63,17 +62,35 @@ class Rule:
             return False
         if self.method and self.method.upper() != sent.method:
             return False
-        return self.path is None or _path_matches(self.path, sent.path)
+        return self.path is None or path_matches(self.path, sent.path)
 
     @property
-    def specificity(self) -> int:
-        return (self.method is not None) + 2 * (self.path is not None)
+    def explicit(self) -> bool:
+        """Whether the rule names a method or a path (not only an endpoint)."""
+        return self.method is not None or self.path is not None
+
+    @property
+    def specificity(self) -> tuple[bool, int, bool]:
+        """How specific the rule is; the highest matching rule answers (the later one on a tie).
+
+        A rule with a path beats one without, and of two paths the one with more literal
+        characters (other than `*`, `?`, `[`, `]`) wins, so `/api/xm/1/on-call` beats
+        `/api/xm/1/on-call*`, which beats `/api/*`; then a rule with a method beats one without.
+        """
+        literal = len(re.sub(r"[*?\[\]]", "", self.path)) if self.path is not None else 0
+        return self.path is not None, literal, self.method is not None
 
 
-def _path_matches(pattern: str, path: str) -> bool:
-    """A pattern without a query matches the path with any query; `*` matches anything."""
+def path_matches(pattern: str, path: str) -> bool:
+    """`pattern` (a glob) against the path plus query the script passed to `http.request`.
+
+    `*` matches any characters (`/` and `?` included), `?` any one character. A pattern
+    without `?` also matches the path with any query; a leading `/` is optional on either side.
+    """
     if "?" not in pattern:
         path = path.split("?", 1)[0]
+    if not pattern.startswith(("/", "*")):
+        pattern = "/" + pattern
     return fnmatch.fnmatchcase(path, pattern) or fnmatch.fnmatchcase("/" + path.lstrip("/"), pattern)
 
 
@@ -106,8 +123,11 @@ class FakeSession:
     rules: tuple[Rule, ...]
     used: dict[int, int] = field(default_factory=dict)
 
-    def answer(self, sent: SentRequest) -> HttpResponse | str | None:
-        candidates = [(r.specificity, i) for i, r in enumerate(self.rules) if r.matches(sent)]
+    def answer(self, sent: SentRequest, *, explicit_only: bool = False) -> HttpResponse | str | None:
+        """The answer of the most specific matching rule; with `explicit_only`, rules that name
+        only the endpoint are passed over (a trigger to a form of this plan is an event, not an answer)."""
+        candidates = [(r.specificity, i) for i, r in enumerate(self.rules)
+                      if r.matches(sent) and (r.explicit or not explicit_only)]
         if not candidates:
             return None
         _, index = max(candidates)

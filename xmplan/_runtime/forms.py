@@ -17,6 +17,7 @@ OLD_FIELDS = {"conferences", "responses", "callbacks"}
 NEW_FIELDS = {"conference", "responseOptions", "expirationInMinutes", "targetAllDevices", "targetDeviceNames",
               "otherResponseCountThreshold", "voicemailOptions", "bypassPhoneIntro", "escalationOverride",
               "overrideDeviceRestrictions", "requirePhonePassword", "senderOverrides"}
+TRIGGER_FIELDS = OLD_FIELDS | NEW_FIELDS | {"recipients", "priority", "attachments"}
 
 
 @dataclass(frozen=True)
@@ -24,19 +25,62 @@ class BoundForm:
     name: str
     uuid: str
     properties: Mapping[str, Json]  # property name -> its definition in properties.json
+    plan_properties: frozenset[str] = frozenset()  # every property of the plan, on this form or not
 
 
 def bound_form(plan: Plan, uuid: str | None) -> BoundForm | None:
-    if not uuid:
-        return None
+    return plan_forms(plan).get(uuid) if uuid else None
+
+
+def plan_forms(plan: Plan) -> dict[str, BoundForm]:
+    """Every form of the plan, by uuid, with the definitions of the properties on its layout."""
     definitions = {p.get("name"): p for p in plan.properties if isinstance(p, dict)}
+    known = frozenset(str(n) for n in definitions if n is not None)
+    forms: dict[str, BoundForm] = {}
     for _, form in plan.forms():
-        if isinstance(form, dict) and form.get("uuid") == uuid:
+        if isinstance(form, dict) and isinstance(form.get("uuid"), str):
             names = [item["propertyName"] for section in form.get("layoutSections") or []
                      for item in section.get("sectionItems") or [] if "propertyName" in item]
-            return BoundForm(str(form.get("name", "")), uuid,
-                             {n: definitions.get(n, {"name": n, "baseType": TEXT}) for n in names})
-    return None
+            forms.setdefault(form["uuid"], BoundForm(
+                str(form.get("name", "")), form["uuid"],
+                {n: definitions.get(n, {"name": n, "baseType": TEXT}) for n in names}, known))
+    return forms
+
+
+def trigger_accepted(request_id: str) -> tuple[int, dict[str, Json]]:
+    """What xMatters' trigger API (`POST .../forms/{id}/triggers`) answers when it takes a trigger:
+    202 Accepted and the request's id (ib-runtime.md §2.4); the runtime and `xmplan serve` both answer so."""
+    return 202, {"requestId": request_id}
+
+
+def left_out(form: BoundForm, properties: Mapping[str, Json]) -> tuple[set[str], list[str]]:
+    """The posted properties the form lacks, and notes saying so.
+
+    xMatters does not refuse them: published integrations post whole payloads as properties
+    (TeamCity's `payload.build`, Salesforce's `Type`), JIRA's Conference form gets `conferences`
+    and HPSM's `Acknowledge`. The event carries only the form's properties (docs/runtime.md).
+    """
+    missing = [name for name in properties if name not in form.properties]
+    if not missing:
+        return set(), []
+    notes = []
+    fields = [n for n in missing if n in TRIGGER_FIELDS]
+    planned = [n for n in missing if n in form.plan_properties and n not in TRIGGER_FIELDS]
+    others = [n for n in missing if n not in form.plan_properties and n not in TRIGGER_FIELDS]
+    if fields:
+        notes.append(f"{_names(fields)} posted inside 'properties': a trigger field, which xMatters reads beside "
+                     "'properties', not inside it; the event has no such property")
+    if planned:
+        notes.append(f"{_names(planned)} not on the layout of form '{form.name}' (a property of the plan, "
+                     "but not of this form): left out of the event, as xMatters does")
+    if others:
+        notes.append(f"{_names(others)} not on form '{form.name}': left out of the event, as xMatters does")
+    return set(missing), notes
+
+
+def _names(names: list[str]) -> str:
+    shown = ", ".join(f"'{n}'" for n in names[:10]) + (f" and {len(names) - 10} more" if len(names) > 10 else "")
+    return f"propert{'y' if len(names) == 1 else 'ies'} {shown}"
 
 
 def trigger_problems(form: BoundForm, posted: Json) -> list[str]:
@@ -50,13 +94,10 @@ def trigger_problems(form: BoundForm, posted: Json) -> list[str]:
         properties = None
     formats = _formats(posted)
     for name, value in (properties or {}).items():
-        definition = form.properties.get(name)
-        if definition is None:
-            problems.append(f"The form '{form.name}' has no property named '{name}'.")
-        else:
-            problem = _value_problem(definition, value, formats)
-            if problem:
-                problems.append(f"Property '{name}': {problem}")
+        definition = form.properties.get(name)  # one the form lacks is left out of the event (left_out)
+        problem = _value_problem(definition, value, formats) if definition is not None else None
+        if problem:
+            problems.append(f"Property '{name}': {problem}")
     problems += _recipient_problems(posted.get("recipients"), formats)
     if formats == {"old", "new"}:
         problems.append("The request mixes the old and new trigger formats; use one of them.")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import re
 import threading
 import uuid
 from collections.abc import Callable, Mapping
@@ -15,12 +14,11 @@ from .._model import Json
 from . import jxon
 from .budget import OUTPUT_LIMIT, OutputBudget
 from .fakes import FakeSession
-from .forms import BoundForm, shape_problems, trigger_problems
+from .forms import BoundForm, left_out, shape_problems, trigger_accepted, trigger_problems
 from .outcome import ConsoleLine, Event, HttpCall, HttpResponse, Rejected, SentRequest, Step, reason_phrase
 from .pool import remaining_time
+from .triggers import trigger_form
 
-XMATTERS = "xMatters"
-_TRIGGER_PATH = re.compile(r"^/?(?:api/xm/1/(?:plans/[^/]+/)?forms|reapi/[^/]+/forms)/([^/?]+)/triggers(?:\?.*)?$")
 # Characters a path keeps when auto-encoded; `%` is encoded, which is why scripts that pass
 # already-encoded paths set autoEncodeURI to false.
 _PATH_SAFE = "/?&=:;@!$'()*+,~-._"
@@ -56,6 +54,7 @@ class RunSetup:
     http_timeout: float = 10.0
     inputs: Mapping[str, str] | None = None  # a Flow Designer step's inputs (None: not a step run)
     endpoint_aliases: Mapping[str, str] = field(default_factory=dict)  # a step's endpoint label -> plan endpoint
+    forms: Mapping[str, BoundForm] = field(default_factory=dict)  # every form of the plan, by uuid
 
 
 def header_aliases(headers: Mapping[str, str]) -> dict[str, str]:
@@ -146,6 +145,7 @@ class Host:
         if body is not None and not isinstance(body, str):
             raise HostFailure("http.request: the body must be text")
         sent = SentRequest(endpoint, method, path, url, headers, body)
+        mark = len(self.steps)  # the call goes before the event an emulated trigger records
         response, real = self._answer(sent)
         recorded = {**vars(sent), "body": self.budget.fit(body, "http")}
         if isinstance(response, str):
@@ -154,13 +154,16 @@ class Host:
         kept = self.budget.fit(response.body, "http")
         shown = response if kept == response.body else HttpResponse(response.status, kept or "", response.headers,
                                                                       response.reason)
-        self.steps.append(HttpCall(**recorded, response=shown, real=real))
+        self.steps.insert(mark, HttpCall(**recorded, response=shown, real=real, emulated=len(self.steps) > mark))
         return {"statusCode": response.status, "statusMessage": response.reason or reason_phrase(response.status),
                 "body": response.body, "headers": dict(response.headers)}
 
     def _answer(self, sent: SentRequest) -> tuple[HttpResponse | str, bool]:
         """The response, or the error text when there is none."""
-        fake = self.fakes.answer(sent)
+        trigger = trigger_form(sent, self.setup.endpoints)
+        # A trigger to a form of this plan is an event: only a fake that names its method or path
+        # answers it instead, not one registered for the whole endpoint (meant for its GETs).
+        fake = self.fakes.answer(sent, explicit_only=trigger is not None and trigger in self.setup.forms)
         if fake is not None:
             return fake, False
         real = self.setup.real_http
@@ -169,8 +172,8 @@ class Host:
                 return self._send_bounded(sent), True
             except OSError as exc:
                 return f"{sent.method} {sent.url} failed: {exc}", True
-        if sent.endpoint == XMATTERS and sent.method == "POST" and _TRIGGER_PATH.match(sent.path):
-            return self._rest_trigger(sent), False
+        if trigger is not None:
+            return self._rest_trigger(sent, trigger), False
         return (f"No fake response for {sent.method} {sent.url} (endpoint {json.dumps(sent.endpoint)}); "
                 f"register one for this endpoint or allow real HTTP"), False
 
@@ -196,21 +199,17 @@ class Host:
             raise result[0]
         return result[0]
 
-    def _rest_trigger(self, sent: SentRequest) -> HttpResponse:
-        """The built-in xMatters endpoint's trigger API creates an event and answers 202."""
-        matched = _TRIGGER_PATH.match(sent.path)
-        assert matched is not None  # _answer routes only trigger paths here
-        form_uuid = matched.group(1)
+    def _rest_trigger(self, sent: SentRequest, form_uuid: str) -> HttpResponse:
+        """xMatters' trigger API creates an event on the form and answers 202 with a requestId."""
         try:
             posted = json.loads(sent.body or "null")
         except (ValueError, RecursionError):
             posted = sent.body
-        form = self.setup.form if form_uuid == self.setup.form_uuid else None
-        status, body = self._create_event(posted, form, form_uuid)
-        if status >= 300:
-            return HttpResponse(status, json.dumps(body), {"Content-Type": "application/json"}, reason_phrase(status))
-        return HttpResponse(202, json.dumps({"requestId": str(uuid.uuid4())}), {"Content-Type": "application/json"},
-                            reason_phrase(202))
+        status, body = self._create_event(posted, self.setup.forms.get(form_uuid), form_uuid, "REST trigger")
+        if status < 300:
+            given = posted.get("requestId") if isinstance(posted, dict) else None
+            status, body = trigger_accepted(given if isinstance(given, str) and given else str(uuid.uuid4()))
+        return HttpResponse(status, json.dumps(body), {"Content-Type": "application/json"}, reason_phrase(status))
 
     def _authenticate(self, value: Json) -> str:
         endpoint = value.get("endpoint")
@@ -225,7 +224,8 @@ class Host:
         status, body = self._create_event(posted, self.setup.form, self.setup.form_uuid)
         return {"statusCode": status, "body": json.dumps(body)}
 
-    def _create_event(self, posted: Json, form: BoundForm | None, form_uuid: str) -> tuple[int, Json]:
+    def _create_event(self, posted: Json, form: BoundForm | None, form_uuid: str,
+                      via: str = "form.post") -> tuple[int, Json]:
         notes = []
         if form is None:
             notes.append(f"form {form_uuid} is not in this plan, so only the trigger's shape was checked")
@@ -234,20 +234,24 @@ class Host:
             problems = trigger_problems(form, posted)
         if problems:
             body = _error_body(400, " ".join(problems))
-            self.steps.append(Rejected(400, body, self._recorded(posted)))
+            self.steps.append(Rejected(400, body, self._recorded(posted), via))
             return 400, body
         recipients = posted.get("recipients")
         if not recipients:
             notes.append("no recipients: xMatters sends to the form's default recipients (not in the export)")
         event_id, self._next_event_id = self._next_event_id, self._next_event_id + 1
         properties = dict(posted.get("properties") or {})
+        if form is not None:
+            dropped, why = left_out(form, properties)
+            properties = {k: v for k, v in properties.items() if k not in dropped}
+            notes += why
         recorded_properties, recorded_posted = properties, self._recorded(posted)
         if recorded_posted is None:
             recorded_properties, recorded_posted = {}, {}
             notes.append("properties and trigger not recorded: the run reached its output limit")
         event = Event(str(uuid.uuid4()), event_id, form.name if form else form_uuid,
                       recorded_properties, tuple(recipients) if recipients else None,
-                      recorded_posted, tuple(notes))
+                      recorded_posted, tuple(notes), via)
         self.steps.append(event)
         created = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
         return 200, {"id": event.id, "eventId": event_id, "status": "ACTIVE", "created": created,
@@ -317,8 +321,6 @@ def _config(value: Json) -> Json:
 
 def _shown(text: str) -> str:
     return json.dumps(text if len(text) <= 60 else text[:57] + "...")
-
-
 
 
 def _error_body(status: int, message: str) -> dict[str, Json]:

@@ -23,15 +23,17 @@ class Event:
     recipients: tuple[Json, ...] | None
     trigger: Mapping[str, Json]
     notes: tuple[str, ...] = ()
+    via: str = "form.post"  # or "REST trigger" (a POST to xMatters' trigger API), or a flow's block kind
 
 
 @dataclass(frozen=True)
 class Rejected:
-    """A `form.post` that xMatters would refuse: the status and error body the script got back."""
+    """A trigger xMatters would refuse: the status and error body the script got back."""
 
     status: int
     body: Mapping[str, Json]
     trigger: Json
+    via: str = "form.post"
 
 
 def reason_phrase(status: int) -> str:
@@ -98,6 +100,7 @@ class HttpCall(SentRequest):
     response: HttpResponse | None
     error: str | None = None
     real: bool = False
+    emulated: bool = False  # answered by xmplan's stand-in for xMatters' trigger API (an event was made)
 
 
 @dataclass(frozen=True)

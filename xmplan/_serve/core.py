@@ -10,8 +10,8 @@ from datetime import datetime
 
 from .._model import Json
 from .._runtime.api import Runtime
-from .._runtime.forms import trigger_problems
-from .._runtime.host import XMATTERS
+from .._runtime.forms import left_out, trigger_problems
+from .._runtime.triggers import XMATTERS
 from .config import ServeConfig
 from .directory import Directory, Person
 from .events import iso, new_event, payload, person_ref
@@ -94,8 +94,11 @@ class Emulator:
         # Generated CREATE_EVENT_SIMPLE scripts pass on the inbound requestId, which the event then carries.
         given = posted.get("requestId") if isinstance(posted, dict) else None
         request_id = given if isinstance(given, str) and given else str(uuid.uuid4())
-        event = new_event(self.directory, form, posted, event_id=str(uuid.uuid4()), submitter=user,
-                          request_id=request_id, at=self.now())
+        properties = dict(posted.get("properties") or {})
+        dropped, notes = left_out(form.bound, properties)  # properties the form lacks: not refused, not kept
+        kept = {**posted, "properties": {k: v for k, v in properties.items() if k not in dropped}}
+        event = new_event(self.directory, form, kept, event_id=str(uuid.uuid4()), submitter=user,
+                          request_id=request_id, at=self.now(), notes=notes)
         follow = self.deliveries(event)
         self.store.add_event(event, follow)
         self.queued([r.id for r in follow])

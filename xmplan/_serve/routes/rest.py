@@ -7,6 +7,7 @@ from typing import Any
 from flask import Blueprint, Response, jsonify, request
 
 from ..._model import Json
+from ..._runtime.forms import trigger_accepted
 from .. import views
 from ..core import ApiError
 from ..web import api_user, emulator, json_body, paging, query_args
@@ -163,7 +164,8 @@ def event_annotations(key: str) -> Response:
 def form_trigger(form: str, plan: str | None = None) -> Response:
     # The plan in the path is not checked: generated scripts name the plan's id on the real instance.
     request_id = emulator().trigger_form(form, json_body(), api_user().target_name)
-    return _json({"requestId": request_id}, 202)
+    status, body = trigger_accepted(request_id)
+    return _json(body, status)
 
 
 @blueprint.route("/<path:rest>", methods=["GET", "POST", "PUT", "PATCH", "DELETE"])
