@@ -13,7 +13,6 @@ import hashlib
 import re
 import uuid
 from collections import Counter
-from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
 
@@ -25,7 +24,6 @@ from ._model import (
     INTEGRATIONS,
     PROPERTIES,
     SCRIPT_STEPS,
-    UUID,
     DateTime,
     Entry,
     Json,
@@ -34,6 +32,7 @@ from ._model import (
     form_id,
     objects,
 )
+from ._names import FormNames
 
 ERAS = ("E1", "E2", "E3", "E4", "E5", "E6")
 DEFAULT_ERA = "E6"
@@ -98,6 +97,13 @@ def stable_form_number(form_uuid: str, taken: set[int]) -> int:
     return number
 
 
+def form_names(plan: Plan) -> FormNames:
+    """The plan's forms by name, with the uuid each has or will get from `fill`."""
+    filler = _Filler(DEFAULT_ERA, plan.name)  # a form's uuid does not depend on the era
+    return FormNames([(str(form.get("name")), filler.form_uuid(form)) for _, form in plan.forms()
+                      if isinstance(form, dict)])
+
+
 def fill(plan: Plan, era: str = DEFAULT_ERA, *, in_place: bool = False) -> Plan:
     """A new plan with every new object completed for `era` and every form numbered.
 
@@ -107,7 +113,7 @@ def fill(plan: Plan, era: str = DEFAULT_ERA, *, in_place: bool = False) -> Plan:
     if not in_place:
         plan = replace(plan, entries=tuple(replace(entry, data=copy_json(entry.data)) for entry in plan.entries))
     filler = _Filler(era, plan.name)
-    form_uuids = {str(form.get("name")): filler.form_uuid(form) for _, form in plan.forms() if isinstance(form, dict)}
+    forms = form_names(plan)
     taken = {number for name, _ in plan.forms() if (number := form_id(name)) is not None}
     entries = []
     renamed: dict[str, str] = {}
@@ -128,7 +134,7 @@ def fill(plan: Plan, era: str = DEFAULT_ERA, *, in_place: bool = False) -> Plan:
             _number_handling(data, number)
             name = f"forms/{strip_name(str(data.get('name', ''))) or name.split('/')[1]}/{number}.json"
         elif name == INTEGRATIONS and isinstance(data, dict):
-            filler.integrations(data, form_uuids)
+            filler.integrations(data, forms)
         elif name == SCRIPT_STEPS and isinstance(data, list):
             for _, step in objects(data):
                 filler.ids(step, "id", "step", str(step.get("name", "")))
@@ -276,12 +282,11 @@ class _Filler:
                                                    "description": response["description"],
                                                    "voicePrompt": response["voicePrompt"]}]})
 
-    def integrations(self, document: Json, form_uuids: Mapping[str, str | None]) -> None:
+    def integrations(self, document: Json, forms: FormNames) -> None:
         self.defaults(document, {"integrations": [], "endpoints": [], "constants": []})
         for _, integration in objects(document.get("integrations")):
-            form = integration.get("form")
-            if isinstance(form, str) and not UUID.fullmatch(form) and form_uuids.get(form):
-                integration["form"] = form_uuids[form]
+            if "form" in integration:
+                integration["form"] = forms.resolve(integration["form"])
             if not self.ids(integration, "id", "integration", str(integration.get("name", ""))):
                 continue
             outbound = integration.get("type") == "OUTBOUND_WEBHOOK"

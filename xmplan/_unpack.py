@@ -11,8 +11,8 @@ from typing import Any
 
 from . import _texts as texts
 from ._archive import read_plan
-from ._documents import SOURCE_FOLDER, is_form, kind_of
-from ._eras import common_time, plan_era
+from ._documents import SOURCE_FOLDER, is_canvas, is_form, kind_of
+from ._eras import common_time, form_names, plan_era
 from ._errors import ArchiveError, Location, Problem
 from ._files import write_tree
 from ._jsontext import TooDeep, depth_error, dumps_entry, source_bytes
@@ -32,6 +32,7 @@ from ._layout import (
     has_escape,
 )
 from ._model import INTEGRATIONS, SCRIPT_STEPS, SHARED_FUNCTIONS, DateTime, Json, Plan, form_id
+from ._names import FormNames, name_canvas, step_inputs
 
 HANDLING = re.compile(r"(:system:handling:[A-Za-z]+)(\d+)")
 
@@ -73,6 +74,7 @@ def written_by_unpack(path: str) -> bool:
 def source_files(plan: Plan) -> dict[str, bytes]:
     """The source tree of a plan: relative path -> content."""
     tree = _Tree()
+    inputs = step_inputs(plan)
     for entry in plan.entries:
         _refuse_lost(plan.source_of(entry.name), entry.name)
         # Each unpack step returns a new document sharing every part it leaves as it is with the
@@ -82,8 +84,9 @@ def source_files(plan: Plan) -> dict[str, bytes]:
         if is_form(entry.name) and isinstance(data, dict):
             data = _unpack_form(tree, entry.name, data, where)
         elif entry.name == INTEGRATIONS and isinstance(data, dict):
-            pull = functools.partial(tree.pull, key="script", folder=INTEGRATION_SCRIPTS, suffix=".js")
-            data = _replaced(data, {"integrations": _each(data.get("integrations"), pull)})
+            data = _unpack_integrations(tree, form_names(plan), data, where)
+        elif is_canvas(entry.name) and isinstance(data, dict):
+            data = name_canvas(data, inputs, where)
         elif entry.name == SHARED_FUNCTIONS:
             data = _each(data, functools.partial(tree.pull, key="script", folder=LIBRARY_SCRIPTS, suffix=".js"))
         elif entry.name == SCRIPT_STEPS:
@@ -107,6 +110,13 @@ def _refuse_lost(where: str, name: str) -> None:
     if kind_of(name) is None:
         raise ArchiveError.at(where, "entry is not a plan document (see docs/source-format.md): "
                              "build would leave it out")
+
+
+def _unpack_integrations(tree: _Tree, forms: FormNames, document: dict[str, Json], where: str) -> Json:
+    def unpack(integration: dict[str, Json]) -> Json:
+        return tree.pull(forms.named_integration(integration, where), "script", INTEGRATION_SCRIPTS, ".js")
+
+    return _replaced(document, {"integrations": _each(document.get("integrations"), unpack)})
 
 
 def _each(items: Json, change: Callable[[dict[str, Json]], Json]) -> Json:

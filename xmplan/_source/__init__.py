@@ -13,6 +13,7 @@ from .._eras import DEFAULT_ERA, fill
 from .._errors import Location, Problem, SourceError
 from .._layout import SETTINGS, VALUES
 from .._model import ENGINE, Entry, Plan
+from .._names import resolve_canvases
 from .link import link_texts
 from .reader import TreeReader, by_place
 from .settings import read_settings, timestamps
@@ -92,6 +93,7 @@ def read_source(root: Path, values: Mapping[str, Any] | None = None) -> tuple[Pl
                for name, data in documents.items()]
     plan = Plan(tuple(entries), str(root), reader.sources, reader.texts)
     plan = fill(plan, era, in_place=True)  # the documents were parsed just now: no one else holds them
+    plan = resolve_canvases(plan)
     plan, linked = link_texts(plan)
     problems = reader.problems + linked
     order = list(settings.get("canvasOrder", []))

@@ -1,0 +1,234 @@
+"""Names in place of ids in the source tree, both ways: integrations' forms, canvas blocks, step inputs, layout.
+
+Unpack writes a name only where the build's reading of it (the `resolve_*` functions here) gives
+the exported value back, and keeps the id everywhere else (a label two blocks share, a dangling
+id): both directions live in this one module so that they cannot drift apart. A tree written
+with ids (by an older unpack, or by hand) reads as it always did: an id is never taken for a name.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import Counter
+from collections.abc import Callable, Mapping
+from dataclasses import replace
+
+from ._documents import SCRIPT_STEPS, is_canvas
+from ._errors import ArchiveError
+from ._jsontext import loads_strict
+from ._model import UUID, Json, Plan
+
+PLACEHOLDER = re.compile(r"\$\{([^}]*)\}")  # as flows.mappings reads mapping text
+# What mapping text reads besides blocks (`${event.properties.X}`, `${constants.Y}`...): a block
+# whose label starts so keeps its id in text, or an old tree's `${event.…}` would name the block.
+_OTHER_HEADS = ("event", "constants", "person", "alert", "triggerOutput")
+_BLOCK_REFERENCES = ("fromBlock", "toBlock")  # in edges; `groupingBlockId` is the block's own
+
+StepInputs = Mapping[str, list[Json]]  # a plan's step id -> the step's inputs
+
+
+def compact(value: Json) -> str:
+    """The text xMatters gives a canvas block's `presentation` (compact JSON, raw non-ASCII)."""
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+
+
+class FormNames:
+    """A plan's forms by name, for integrations' `form`: the build reads a name, unpack writes one.
+
+    `forms` are `(name, uuid)` pairs in the plan's order; where two forms share a name the build
+    takes the last (as it always has), and unpack never writes that name.
+    """
+
+    def __init__(self, forms: list[tuple[str, str]]) -> None:
+        self.uuids = dict(forms)
+        counts = Counter(name for name, _ in forms)
+        self.names = {uuid: name for name, uuid in forms if counts[name] == 1}
+
+    def resolve(self, value: Json) -> Json:
+        """A form's name (not shaped like a uuid) is its uuid; anything else is left as it is."""
+        if isinstance(value, str) and not UUID.fullmatch(value) and self.uuids.get(value):
+            return self.uuids[value]
+        return value
+
+    def name(self, value: Json) -> Json:
+        """The form's name, where that reads back as `value`; else `value`."""
+        name = self.names.get(value) if isinstance(value, str) else None
+        return name if name is not None and self.resolve(name) == value else value
+
+    def named_integration(self, integration: dict[str, Json], where: str) -> dict[str, Json]:
+        """The integration as unpack writes it: its form named where that reads back as the uuid."""
+        if "form" not in integration:
+            return integration
+        value = integration["form"]
+        name = self.name(value)
+        if name == value and self.resolve(value) != value:  # a dangling value that is a form's name
+            raise ArchiveError.at(where, f"integration {integration.get('name')!r} names form {value!r}, which "
+                                  "is also another form's name: build would read it as that one")
+        return {**integration, "form": name}
+
+
+def step_inputs(plan: Plan) -> dict[str, list[Json]]:
+    steps = plan.get(SCRIPT_STEPS)
+    return {step["id"]: step["inputs"] for step in steps if isinstance(step, dict) and isinstance(step.get("id"), str)
+            and isinstance(step.get("inputs"), list)} if isinstance(steps, list) else {}
+
+
+def resolve_canvases(plan: Plan) -> Plan:
+    """The plan with every canvas as the zip holds it: labels and input names back to ids, layout as text."""
+    inputs = step_inputs(plan)
+    entries = tuple(replace(entry, data=resolve_canvas(entry.data, inputs))
+                    if is_canvas(entry.name) and isinstance(entry.data, dict) else entry for entry in plan.entries)
+    return replace(plan, entries=entries)
+
+
+def resolve_canvas(canvas: dict[str, Json], inputs: StepInputs) -> dict[str, Json]:
+    return _Canvas(canvas, inputs).rewrite(resolving=True)
+
+
+def name_canvas(canvas: dict[str, Json], inputs: StepInputs, where: str) -> dict[str, Json]:
+    """The canvas as unpack writes it: blocks named by label, step inputs by name, layout as an object."""
+    return _Canvas(canvas, inputs, where).rewrite(resolving=False)
+
+
+def _nameable(name: object, ids: set[str], counts: Counter[object]) -> bool:
+    """Whether a name can stand for its object's id: its own, not an id, not shaped like one."""
+    return isinstance(name, str) and bool(name) and counts[name] == 1 and name not in ids and not UUID.fullmatch(name)
+
+
+class _Canvas:
+    """One canvas's names: each block's label and each step's input names, where they are unambiguous."""
+
+    def __init__(self, canvas: dict[str, Json], inputs: StepInputs, where: str = "") -> None:
+        self.canvas = canvas
+        self.inputs = inputs
+        self.where = where
+        blocks = canvas.get("blocks")
+        self.blocks = [block for block in blocks if isinstance(block, dict)] if isinstance(blocks, list) else []
+        self.ids: set[str] = {block["id"] for block in self.blocks if isinstance(block.get("id"), str)}
+        counts = Counter(block.get("label") for block in self.blocks)
+        self.labels: dict[str, str] = {block["label"]: block["id"] for block in self.blocks
+                                       if isinstance(block.get("id"), str)
+                                       and _nameable(block.get("label"), self.ids, counts)}
+        self.named = {block_id: label for label, block_id in self.labels.items()}
+        # In mapping text a label ends at the first `.` that follows it and the placeholder at `}`.
+        self.text_labels = {label: block_id for label, block_id in self.labels.items()
+                            if "}" not in label and "${" not in label and not label.startswith(_OTHER_HEADS)}
+        self.text_named = {block_id: label for label, block_id in self.text_labels.items()}
+
+    def rewrite(self, resolving: bool) -> dict[str, Json]:
+        blocks = self.canvas.get("blocks")
+        edges = self.canvas.get("edges")
+        changed: dict[str, Json] = {}
+        if isinstance(blocks, list):
+            changed["blocks"] = [self._block(block, resolving) if isinstance(block, dict) else block
+                                 for block in blocks]
+        if isinstance(edges, list):
+            changed["edges"] = [{**edge, **{key: self._choose(edge[key], resolving, self._block_id, self._block_name)
+                                            for key in _BLOCK_REFERENCES if key in edge}}
+                                if isinstance(edge, dict) else edge for edge in edges]
+        return {key: changed.get(key, value) for key, value in self.canvas.items()}
+
+    def _block(self, block: dict[str, Json], resolving: bool) -> dict[str, Json]:
+        new = dict(block)
+        if "presentation" in block:
+            layout = block["presentation"]
+            new["presentation"] = _resolve_layout(layout) if resolving else _name_layout(layout)
+        if "groupingBlockId" in block:
+            new["groupingBlockId"] = self._choose(block["groupingBlockId"], resolving, self._block_id, self._block_name)
+        mappings = block.get("inputMappings")
+        if isinstance(mappings, list):
+            inputs = _input_names(self.inputs.get(block["step"]) if isinstance(block.get("step"), str) else None)
+            new["inputMappings"] = [self._mapping(m, inputs, resolving) if isinstance(m, dict) else m for m in mappings]
+        return new
+
+    def _mapping(self, mapping: dict[str, Json], inputs: _Names, resolving: bool) -> dict[str, Json]:
+        new = dict(mapping)
+        if "stepInput" in mapping:
+            new["stepInput"] = self._choose(mapping["stepInput"], resolving, inputs.resolve, inputs.name)
+        if isinstance(mapping.get("mapping"), str):
+            new["mapping"] = self._choose(mapping["mapping"], resolving, self._resolve_text, self._name_text)
+        return new
+
+    def _choose(self, value: Json, resolving: bool, resolve: Callable[[Json], Json],
+                name: Callable[[Json], Json]) -> Json:
+        """`value` read (resolving) or written: the name where it reads back as `value`, else `value`."""
+        if resolving:
+            return resolve(value)
+        named = name(value)
+        if named is not value and resolve(named) == value:
+            return named
+        if resolve(value) != value:  # an id kept as it is would read as a name: no way to write it
+            raise ArchiveError.at(self.where, f"canvas {self.canvas.get('name')!r} refers to {value!r}, which is "
+                                  "also a name on it: xmplan cannot write it so that build reads it back")
+        return value
+
+    def _block_id(self, value: Json) -> Json:
+        return value if not isinstance(value, str) or value in self.ids else self.labels.get(value, value)
+
+    def _block_name(self, value: Json) -> Json:
+        return self.named.get(value, value) if isinstance(value, str) else value
+
+    def _resolve_text(self, text: Json) -> Json:
+        if not isinstance(text, str) or "${" not in text or not self.text_labels:
+            return text
+
+        def one(match: re.Match[str]) -> str:
+            content = match.group(1)
+            if content.partition(".")[0] in self.ids:
+                return match.group()
+            hits = [label for label in self.text_labels if content.startswith(label + ".")]
+            if len(hits) != 1:
+                return match.group()
+            return "${" + self.text_labels[hits[0]] + content[len(hits[0]):] + "}"
+
+        return PLACEHOLDER.sub(one, text)
+
+    def _name_text(self, text: Json) -> Json:
+        if not isinstance(text, str) or "${" not in text or not self.text_named:
+            return text
+
+        def one(match: re.Match[str]) -> str:
+            head, dot, rest = match.group(1).partition(".")
+            label = self.text_named.get(head)
+            return "${" + label + dot + rest + "}" if label is not None and dot else match.group()
+
+        named = PLACEHOLDER.sub(one, text)
+        return text if named == text else named
+
+
+class _Names:
+    """A step's inputs: id <-> name, for the names that are unambiguous."""
+
+    def __init__(self, by_name: dict[str, str], ids: set[str]) -> None:
+        self.by_name = by_name
+        self.ids = ids
+        self.by_id = {input_id: name for name, input_id in by_name.items()}
+
+    def resolve(self, value: Json) -> Json:
+        return value if not isinstance(value, str) or value in self.ids else self.by_name.get(value, value)
+
+    def name(self, value: Json) -> Json:
+        return self.by_id.get(value, value) if isinstance(value, str) else value
+
+
+def _input_names(inputs: list[Json] | None) -> _Names:
+    items = [item for item in inputs or () if isinstance(item, dict) and isinstance(item.get("id"), str)]
+    ids = {item["id"] for item in items}
+    counts = Counter(item.get("name") for item in items)
+    return _Names({item["name"]: item["id"] for item in items if _nameable(item.get("name"), ids, counts)}, ids)
+
+
+def _name_layout(value: Json) -> Json:
+    """`presentation` as unpack writes it: the object its text holds, where that gives the same text back."""
+    if not isinstance(value, str) or not value.startswith("{"):
+        return value
+    try:
+        layout = loads_strict(value)
+    except ValueError:
+        return value
+    return layout if isinstance(layout, dict) and compact(layout) == value else value
+
+
+def _resolve_layout(value: Json) -> Json:
+    return compact(value) if isinstance(value, dict) else value
