@@ -4,7 +4,9 @@ Forbidden, by command (a module counts with everything under it):
 - `--help` and every `COMMAND --help`: the parser, the runtime, the web stack, jinja2 and jsonschema;
 - `build`, `unpack`, `descriptor`: the parser, the runtime and the web stack;
 - `validate ZIP`: the runtime, the web stack and jinja2 (a zip holds no templates);
-- `run ZIP`: the web stack, jinja2 and jsonschema (the engine itself loads in the worker process).
+- `run ZIP` of an integration: the web stack, jinja2, jsonschema, the flow runner, the JXON support
+  and OpenSSL's hashlib (the engine itself loads in the worker process);
+- a script worker: `site` and dukpy's package (it loads QuickJS's C extension alone).
 """
 
 from __future__ import annotations
@@ -23,6 +25,10 @@ RUNTIME = ("xmplan._runtime", "dukpy", "js2py")
 WEB = ("flask", "werkzeug", "waitress", "sqlalchemy", "jwt", "requests", "xmplan._web", "xmplan._serve",
        "xmplan._hipchat.addon", "xmplan._hipchat.standin", "xmplan._demo")
 TEMPLATES_AND_SCHEMAS = ("jinja2", "jsonschema")
+# What only other runs need: a flow's or a step's, a script that uses JXON, a plan that is filled.
+NOT_FOR_AN_INTEGRATION = ("xmplan._flows.api", "xmplan._flows.flow", "xmplan._flows.steps", "xmplan._flows.blocks",
+                          "xmplan._flows.activity", "xmplan._runtime.jxon", "xml.dom", "hashlib",
+                          "importlib.resources")
 INVITE = {"room": {"id": 4242, "name": "Ops War Room", "link": "https://hipchat.example.com/chat/room/4242"},
           "recipients": [{"id": "mmcbride", "type": "PERSON"}], "message": "Database is down, please join",
           "invitedBy": {"name": "Jane Doe", "mentionName": "JaneDoe", "id": 17},
@@ -76,7 +82,7 @@ CASES = [
     (["descriptor", "--values", "{values}"], PARSER + RUNTIME + WEB, ("xmplan._hipchat.descriptor",)),
     (["validate", "{zip}"], RUNTIME + WEB + ("jinja2",), ("tree_sitter", "jsonschema")),
     (["run", "{zip}", "Invite to Room", "--request", "{request}", "--engine", "quickjs"],
-     WEB + TEMPLATES_AND_SCHEMAS + ("esprima",), ("xmplan._runtime",)),
+     WEB + TEMPLATES_AND_SCHEMAS + NOT_FOR_AN_INTEGRATION + ("esprima",), ("xmplan._runtime.api",)),
 ]
 
 
@@ -87,3 +93,32 @@ def test_a_command_loads_only_what_it_uses(argv: list[str], forbidden: tuple[str
     assert code == 0
     assert "xmplan._cli" in modules and all(m in modules for m in expected)  # the test sees what was loaded
     assert loaded(modules, forbidden) == []
+
+
+_WORKER_PROBE = """
+import json
+from xmplan._runtime._worker import Worker
+from xmplan._runtime.engine import Script
+calls = []
+Worker(None).engine("quickjs").run([Script("a.js", "__xmplan_host__('op', 'x');")],
+                                   lambda op, text: calls.append(text) or "", time_limit=10)
+print(json.dumps({"calls": calls, "modules": sorted(sys.modules)}))
+"""
+
+
+def test_a_worker_starts_without_site_and_loads_quickjs_alone() -> None:
+    """The worker's own command (`-I -S`, xmplan and the site-packages on its path) loads the engine
+    without `site` (.pth files: an editable install's import hook) and without dukpy's package (its
+    npm installer: urllib, http, ssl, email), which were most of a worker's start-up (issue #15)."""
+    from xmplan._runtime._spawn import command
+
+    argv = command(0, "quickjs")
+    start = "from xmplan._runtime._worker import main; main()"
+    assert argv[1:4] == ["-I", "-S", "-c"] and argv[4].endswith(start)
+    done = subprocess.run([*argv[:4], argv[4].removesuffix(start) + _WORKER_PROBE], capture_output=True, text=True,
+                          timeout=120, check=True, cwd=ROOT.parent)
+    found = json.loads(done.stdout)
+    modules = set(found["modules"])
+    assert found["calls"] == ["x"] and "dukpy._dukpy" in modules  # the engine ran
+    assert loaded(modules, ("site", "dukpy.install", "dukpy.evaljs", "urllib.request", "ssl", "email", "tarfile",
+                            "pathlib")) == []

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from xmplan._cli import main
-from xmplan._validate.javascript import analyse
+from xmplan._validate.javascript import analyse, analyse_requires
 from xmplan._validate.jsfacts import analyse_source
 
 CASES = Path(__file__).parent / "validate_cases"
@@ -120,3 +120,22 @@ def test_validate_reports_a_deeply_nested_script_without_a_traceback(tmp_path: P
 def test_one_parse_per_distinct_text() -> None:
     text = "var unique_for_this_test = require('x');"
     assert analyse(text) is analyse(text)
+
+
+def _requires(facts) -> tuple:
+    return facts.syntax_error, facts.requires, facts.dynamic_requires
+
+
+def test_the_runs_require_query_finds_what_analyse_finds(corpus_dir: Path) -> None:
+    """A run looks for `require` calls with a query of its own, a fifth of analyse's to compile
+    (issue #15): on every corpus script it finds the same calls, and stops at the same syntax errors."""
+    from xmplan._archive import read_plan
+    from xmplan._scripts import plan_scripts
+
+    texts = {s.text for zip_path in sorted(corpus_dir.glob("*.zip")) for s in plan_scripts(read_plan(zip_path))}
+    texts |= {"require('a\\x62c'); require(name);", "var x = require('a'" , "f(a,,b); require('b');"}
+    differ = [text[:80] for text in texts if _requires(analyse_requires(text)) != _requires(analyse(text))]
+    assert len(texts) > 500 and differ == []
+    found = analyse_requires("require('a\\x62c'); require(name); http.request({endpoint: 'E'}); var c = 1 ?? 2;")
+    assert [u.name for u in found.requires] == ["abc"] and len(found.dynamic_requires) == 1
+    assert found.endpoints == () and found.modern == ()  # nothing else is looked for

@@ -232,3 +232,28 @@ def test_a_worker_started_ahead_serves_the_first_run() -> None:
         assert pids(pool) == {started}
     finally:
         pool.close()
+
+
+def test_a_worker_without_site_runs_it_when_an_engine_does_not_import() -> None:
+    """Workers start without `site` (issue #15); an engine only a .pth file's import hook can find
+    would not import so: the worker then runs `site` and tries once more."""
+    import subprocess
+    import sys
+
+    from xmplan._runtime._spawn import command
+
+    argv = command(0, "quickjs")
+    probe = argv[4].removesuffix("from xmplan._runtime._worker import main; main()") + (
+        "import xmplan._runtime.engines as engines\n"
+        "from xmplan._runtime._worker import Worker\n"
+        "real, tries = engines.made, []\n"
+        "def made(name):\n"
+        "    tries.append('site' in sys.modules)\n"
+        "    if len(tries) == 1:\n"
+        "        raise ImportError('found by an import hook only')\n"
+        "    return real(name)\n"
+        "engines.made = made\n"
+        "print(type(Worker(None).engine('quickjs')).__name__, tries)\n")
+    done = subprocess.run([sys.executable, *argv[1:4], probe], capture_output=True, text=True, timeout=60,
+                          check=True)
+    assert done.stdout.strip() == "QuickJSEngine [False, True]"

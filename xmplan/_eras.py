@@ -9,7 +9,6 @@ their usual values, and so do its children.
 from __future__ import annotations
 
 import copy
-import hashlib
 import re
 import uuid
 from collections import Counter
@@ -83,6 +82,8 @@ def plan_era(plan: Plan) -> str:
 
 def stable_uuid(*parts: str, version: int = 4) -> str:
     """A deterministic uuid from names, with version bits so it looks like the server's (4 or 5)."""
+    import hashlib  # here: loading a zip fills nothing, and OpenSSL's hashlib costs a run or validate
+
     digest = bytearray(hashlib.sha256("\x1f".join(parts).encode("utf-8")).digest()[:16])
     digest[6] = (digest[6] & 0x0F) | (version << 4)
     digest[8] = (digest[8] & 0x3F) | 0x80
@@ -91,6 +92,8 @@ def stable_uuid(*parts: str, version: int = 4) -> str:
 
 def stable_form_number(form_uuid: str, taken: set[int]) -> int:
     """A numeric form id in the range real ones use, derived from the form's uuid."""
+    import hashlib
+
     number = 1_000_000 + int(hashlib.sha256(form_uuid.encode()).hexdigest()[:8], 16) % 49_000_000
     while number in taken:
         number += 1

@@ -8,10 +8,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
 from .._errors import Location, UsageError, XmplanError
-from .activity import flow_log, step_log
-from .api import run_named_step
-from .outcome import FlowOutcome
 
+# The flow modules are imported by the functions that use them: running an integration (the
+# common case) needs none of them, and they are a fifth of what `xmplan run` would load.
 if TYPE_CHECKING:
     from .._runtime.api import Runtime
     from .._runtime.outcome import Outcome
@@ -33,6 +32,9 @@ def pairs(options: list[str], option: str, what: str) -> list[tuple[str, str]]:
 
 
 def run_step_command(runtime: Runtime, args: argparse.Namespace, request: Any, out: TextIO) -> int:
+    from .activity import step_log
+    from .api import run_named_step
+
     inputs = dict(pairs(args.input, "--input", "NAME=VALUE"))
     outcome = run_named_step(runtime, args.integration, inputs, endpoint=args.endpoint_for, request=request)
     return _print(outcome, args.format, out, step_log(outcome))
@@ -52,8 +54,12 @@ def register_step_outputs(runtime: Runtime, args: argparse.Namespace) -> None:
 
 def print_outcome(outcome: Outcome, fmt: str, out: TextIO) -> int | None:
     """Print a flow's outcome; None when it is not a flow's (the caller prints it)."""
+    from .outcome import FlowOutcome
+
     if not isinstance(outcome, FlowOutcome):
         return None
+    from .activity import flow_log
+
     return _print(outcome, fmt, out, flow_log(outcome))
 
 

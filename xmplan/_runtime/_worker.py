@@ -1,6 +1,6 @@
 """A script worker process: runs the runtime's scripts in an engine here and asks the runtime for host calls.
 
-Started by `pool.WorkerPool` as `python -I -c ...`; reads frames on fd 0 and writes them on a copy
+Started by `pool.WorkerPool` with `_spawn.command()`; reads frames on fd 0 and writes them on a copy
 of fd 1 (fd 1 itself then points at stderr, so a stray print cannot break a frame). Messages:
 - to the runtime: `["ready"]` once the engine is loaded, `["fatal", text]` when it cannot be;
   `["compiling"]` then `["started"]` around translating scripts not translated before (the run's
@@ -78,9 +78,19 @@ class Worker:
 
     def engine(self, name: str) -> Engine:
         if name not in self.engines:
-            from .engines import in_process
+            from .engines import made
 
-            self.engines[name] = in_process(name)
+            try:
+                self.engines[name] = made(name)
+            except ImportError:
+                if "site" in sys.modules:
+                    raise
+                # Started without `site` (see _spawn.command): an engine installed where only a .pth file's
+                # code can find it (an import hook) needs it after all.
+                import site
+
+                site.main()
+                self.engines[name] = made(name)
         return self.engines[name]
 
     def host(self, operation: str, json_text: str) -> str:

@@ -11,7 +11,6 @@ from datetime import UTC, datetime
 from urllib.parse import quote
 
 from .._model import Json
-from . import jxon
 from .budget import OUTPUT_LIMIT, OutputBudget
 from .fakes import FakeSession
 from .forms import BoundForm, left_out, shape_problems, trigger_accepted, trigger_problems
@@ -265,6 +264,8 @@ class Host:
         return value if self.budget.fit(text, "event") == text else None
 
     def _jxon_parse(self, value: Json) -> Json:
+        from . import jxon  # here: xml.dom.minidom is a cost only the scripts that use JXON pay
+
         try:
             tree = jxon.parse(str(value.get("xml", "")), _config(value))
         except jxon.XmlError as exc:
@@ -272,6 +273,8 @@ class Host:
         return {"tree": tree, "dated": jxon.DATE_KEY in json.dumps(tree)}
 
     def _jxon_stringify(self, value: Json) -> str:
+        from . import jxon
+
         try:
             return jxon.stringify(value.get("value"), _config(value))
         except jxon.XmlError as exc:

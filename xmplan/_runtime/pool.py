@@ -12,21 +12,19 @@ and wait for a free one beyond that. POSIX only (pipes and `select`).
 from __future__ import annotations
 
 import atexit
-import hashlib
+import itertools
 import os
 import select
 import subprocess
-import sys
 import threading
 import time
 import weakref
 from collections import OrderedDict
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any
 
 from .._errors import ScriptError, SetupError, XmplanError
-from . import _wire
+from . import _spawn, _wire
 from .engine import HostFunction, Script
 from .engines import _errors
 
@@ -35,9 +33,6 @@ READY_SECONDS = 60.0  # starting a worker (importing an engine)
 COMPILE_SECONDS = 60.0  # translating a run's scripts before its clock starts (js2py: moment.js takes seconds)
 DEFAULT_MEMORY_LIMIT = 256 * 1024 * 1024  # growth a run may cause (js2py; QuickJS has its own 128 MiB heap)
 DEFAULT_ADDRESS_SPACE = 1024 * 1024 * 1024  # rlimit headroom over a worker's size once its engine is loaded
-_PACKAGE_ROOT = str(Path(__file__).resolve().parents[2])
-_ENVIRONMENT = ("PATH", "HOME", "TMPDIR", "TZ", "LANG", "LC_ALL", "LC_CTYPE", "SYSTEMROOT", "XMPLAN_CACHE_DIR",
-                "XMPLAN_CACHE_KEY", "XDG_CACHE_HOME", "XDG_CONFIG_HOME")
 _local = threading.local()
 
 
@@ -47,23 +42,13 @@ def remaining_time() -> float | None:
     return None if deadline is None else deadline - time.monotonic()
 
 
-def _environment() -> dict[str, str]:
-    """What a worker inherits: no tokens or other secrets of the caller's environment."""
-    env = {name: os.environ[name] for name in _ENVIRONMENT if name in os.environ}
-    env.update({key: str(Path(env[key]).absolute()) for key in ("XMPLAN_CACHE_DIR", "XMPLAN_CACHE_KEY") if key in env})
-    env["MALLOC_ARENA_MAX"] = "2"  # glibc reserves 64 MiB of address space per thread arena otherwise
-    return env
-
-
 class _Process:
     """One worker process and what this side knows of it (which script texts it holds)."""
 
     def __init__(self, preload: str, address_space: int) -> None:
-        bootstrap = (f"import sys; sys.path.insert(0, {_PACKAGE_ROOT!r}); "
-                     "from xmplan._runtime._worker import main; main()")
-        self.process = subprocess.Popen([sys.executable, "-I", "-c", bootstrap, str(address_space), preload],
+        self.process = subprocess.Popen(_spawn.command(address_space, preload),
                                         stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-                                        env=_environment(), close_fds=True)
+                                        env=_spawn.environment(), close_fds=True)
         assert self.process.stdin is not None and self.process.stdout is not None
         self.write_fd = self.process.stdin.fileno()
         self.read_fd = self.process.stdout.fileno()
@@ -120,13 +105,15 @@ class _Process:
 
 _keys: OrderedDict[str, str] = OrderedDict()
 _keys_lock = threading.Lock()
+_counter = itertools.count()
 
 
 def _text_key(text: str) -> str:
+    # A number never given to another text: no hashing of whole scripts (nor hashlib's import).
     with _keys_lock:
         key = _keys.get(text)
         if key is None:
-            key = _keys[text] = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:32]
+            key = _keys[text] = str(next(_counter))
             if len(_keys) > 4 * _wire.SCRIPT_TEXTS:
                 _keys.popitem(last=False)
         return key

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
-from importlib.resources import files
+from pathlib import Path
 
 from .._model import Json, Plan
 from .._scripts import plan_scripts
@@ -16,7 +16,8 @@ from .engine import Script
 PARAMETERS = ("request, form, trigger, http, console, constants, require, exports, module, JXON, XMLUtils, "
               "event, respondedTo, response, statusChanged, deliveryStatusUpdated, notification, annotation, "
               "escalation, input, output")
-PRELUDE = Script("<xmplan prelude>", files("xmplan._runtime").joinpath("prelude.js").read_text(encoding="utf-8"),
+# Read from beside this module: importlib.resources (and the tempfile, zipfile it loads) would cost every run.
+PRELUDE = Script("<xmplan prelude>", Path(__file__).with_name("prelude.js").read_text(encoding="utf-8"),
                  reusable=True, harness=True)
 
 
@@ -62,13 +63,13 @@ def needed_libraries(text: str, available: Sequence[Code]) -> list[Code]:
 
     A `require` with a computed name could load any of them, so then all are included.
     """
-    from .._validate.javascript import analyse  # the one require detector: esprima's tree, not a regex
+    from .._validate.javascript import analyse_requires  # the one require detector: the syntax tree, not a regex
 
     by_name = {lib.name: lib for lib in available}
     wanted: set[str] = set()
     pending = [text]
     while pending:
-        facts = analyse(pending.pop())
+        facts = analyse_requires(pending.pop())
         if facts.dynamic_requires:
             return list(available)
         for use in facts.requires:

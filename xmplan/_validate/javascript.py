@@ -26,6 +26,15 @@ def analyse(source: str) -> ScriptFacts:
     return analyse_source(source)
 
 
+@lru_cache(maxsize=4096)
+def analyse_requires(source: str) -> ScriptFacts:
+    """Only a script's `require` calls (its syntax error, if any, stops them as in `analyse`): what
+    the runtime needs to know to define the libraries a run uses, without compiling analyse's query."""
+    from .jsfacts import analyse_source
+
+    return analyse_source(source, only_requires=True)
+
+
 def checked_scripts(plan: Plan) -> list[PlanScript]:
     """The plan's scripts, shared libraries marked `on_agent` when an Agent integration loads them."""
     scripts = plan_scripts(plan)

@@ -40,9 +40,10 @@ class Parsed:
 @lru_cache(maxsize=1)
 def language() -> Language:
     import tree_sitter
-    import tree_sitter_javascript
 
-    return tree_sitter.Language(tree_sitter_javascript.language())
+    from .._native import extension
+
+    return tree_sitter.Language(extension("tree_sitter_javascript._binding").language())
 
 
 @lru_cache(maxsize=1)

@@ -75,7 +75,12 @@ def get_engine(name: str | None = None) -> Engine:
 
 def in_process(name: str) -> Engine:
     """A new instance of the engine itself, running scripts in this process (no worker)."""
-    name = _checked(name)
+    return made(_checked(name))
+
+
+def made(name: str) -> Engine:
+    """A new instance of the engine `name`, unchecked: a worker is told only names its runtime checked
+    (and finding out whether a package is installed costs it importlib.util; importing it tells anyway)."""
     if name == "js2py":
         from xmplan._runtime.engines.js2py_engine import Js2pyEngine
 

@@ -26,13 +26,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from dukpy import _dukpy
-
 from xmplan._errors import XmplanError
+from xmplan._native import extension
 from xmplan._runtime.engine import HOST_GLOBAL, HostFunction, Script
 from xmplan._runtime.engines import _errors
 from xmplan._runtime.engines._memory import resident
 
+_dukpy = extension("dukpy._dukpy")  # not dukpy's package: see _native
 _HOST_NAME = HOST_GLOBAL.encode()
 # dukpy defines `call_python` and `dukpy` before every evaluation; the host function keeps the
 # only reference to call_python, and scripts see neither.
