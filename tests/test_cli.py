@@ -153,3 +153,15 @@ def test_console_script_prints_no_traceback_for_bad_input(tmp_path: Path) -> Non
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 1
     assert "Traceback" not in done.stderr + done.stdout and "missing" in done.stdout
+
+
+def test_version_is_the_package_version(capsys: pytest.CaptureFixture[str]) -> None:
+    from importlib.metadata import version
+
+    import xmplan
+
+    with pytest.raises(SystemExit) as stopped:
+        main(["--version"])
+    assert stopped.value.code == 0
+    assert capsys.readouterr().out == f"xmplan {xmplan.__version__}\n"
+    assert version("xmplan") == xmplan.__version__  # pyproject.toml reads it from xmplan/__init__.py

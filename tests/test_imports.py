@@ -1,7 +1,7 @@
 """What each command imports, in a fresh interpreter: nothing it does not use (issue #15, cold start).
 
 Forbidden, by command (a module counts with everything under it):
-- `--help` and every `COMMAND --help`: the parser, the runtime, the web stack, jinja2 and jsonschema;
+- `--help`, `--version` and every `COMMAND --help`: the parser, the runtime, the web stack, jinja2 and jsonschema;
 - `build`, `unpack`, `descriptor`: the parser, the runtime and the web stack;
 - `validate ZIP`: the runtime, the web stack and jinja2 (a zip holds no templates);
 - `run ZIP` of an integration: the web stack, jinja2, jsonschema, the flow runner, the JXON support
@@ -73,6 +73,7 @@ def plan(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
 HELP = PARSER + RUNTIME + WEB + TEMPLATES_AND_SCHEMAS
 CASES = [
     (["--help"], HELP, ()),
+    (["--version"], HELP, ()),
     (["build", "--help"], HELP, ()),
     (["unpack", "--help"], HELP, ()),
     (["validate", "--help"], HELP, ()),

@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from types import ModuleType
 from typing import TextIO
 
+from .. import __version__
 from .._errors import UsageError, XmplanError, printable
 from .commands import GROUPS, available
 from .options import parse_assignments
@@ -36,6 +37,7 @@ def main_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     """The parser; given `argv`, only the command it names gets its arguments (and is imported)."""
     selected = None if argv is None else _selected(argv)
     parser = argparse.ArgumentParser(prog="xmplan", description="Communication plans as code for xMatters.")
+    parser.add_argument("--version", action="version", version=f"xmplan {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     groups: dict[str, argparse._SubParsersAction[argparse.ArgumentParser]] = {}
     for command in available():

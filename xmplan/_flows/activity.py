@@ -40,7 +40,7 @@ def _block(number: int, run: BlockRun) -> list[str]:
     for name, value in run.inputs.items():
         lines.append(f"    in  {name} = {_short(json.dumps(value, ensure_ascii=False))}")
     for step in run.steps:
-        lines += [f"    {line}" for line in _step(step)]
+        lines += [f"    {line}" if line else "" for line in _step(step)]
     if run.port is not None:
         lines.append(f"    -> path {json.dumps(run.port)}")
     for name, value in run.outputs.items():

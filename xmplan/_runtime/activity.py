@@ -4,18 +4,20 @@ from __future__ import annotations
 
 import json
 
-from .._errors import shorten
+from .._errors import printable, shorten
 from .masking import NO_SECRETS, Masker
 from .outcome import ConsoleLine, Event, HttpCall, Outcome, Rejected, Step
 
-MAX_BODY = 300
+MAX_VALUE = 300  # a one-line value (properties, recipients, a flow block's inputs), cut past this
+MAX_BODY = 4000  # characters of an HTTP body in the text log; --format json has all of it
+BODY_INDENT = " " * 8
 
 
 def activity_log(outcome: Outcome) -> str:
     mask = outcome.masker
     lines = [f"Integration {json.dumps(outcome.integration)}"]
     for step in outcome.steps:
-        lines += [f"  {line}" for line in _step(step, mask)]
+        lines += [f"  {line}" if line else "" for line in _step(step, mask)]  # a body's blank line stays blank
     lines += [f"NOTE {note}" for note in outcome.notes]
     if outcome.error is not None:
         kind = "TIMEOUT" if outcome.error.timeout else "FAILED"
@@ -31,7 +33,7 @@ def activity_log(outcome: Outcome) -> str:
 
 def _step(step: Step, mask: Masker = NO_SECRETS) -> list[str]:
     if isinstance(step, ConsoleLine):
-        return [f"console.{step.level}: {line}" for line in mask.text(step.text).splitlines() or [""]]
+        return [f"console.{step.level}: {_line(line)}" for line in mask.text(step.text).splitlines() or [""]]
     if isinstance(step, Event):
         recipients = json.dumps(list(step.recipients)) if step.recipients else "(form defaults)"
         lines = [f"{step.via} -> event {step.event_id} created on form {json.dumps(step.form)}",
@@ -52,14 +54,36 @@ def _http(call: HttpCall, mask: Masker) -> list[str]:
         reason = f" {call.response.reason}" if call.response.reason else ""
         lines = [f"{head} -> {call.response.status}{reason} ({where})"]
     if call.body:
-        lines.append(f"    sent: {_short(mask.text(call.body))}")
+        lines += _body("sent", mask.text(call.body))
     if call.response is not None and call.response.body:
-        lines.append(f"    got: {_short(mask.text(call.response.body))}")
+        lines += _body("got", mask.text(call.response.body))
     return lines
 
 
+def _body(label: str, text: str) -> list[str]:
+    """A body as it was sent: one line after the label, or more below it as an indented block.
+
+    Spaces and tabs are kept (a final newline is not shown); other control characters are escaped
+    (`\\x1b`), so a body cannot move the cursor or forge a log line. Past MAX_BODY
+    characters the rest is counted, not shown.
+    """
+    shown, rest = text[:MAX_BODY], len(text) - MAX_BODY
+    lines = [_line(line) for line in shown.removesuffix("\n").split("\n")]
+    if rest > 0:
+        lines.append(f"... ({rest} more characters; --format json shows the whole body)")
+    if len(lines) == 1:
+        return [f"    {label}: {lines[0]}"]
+    return [f"    {label}:"] + [f"{BODY_INDENT}{line}" if line else "" for line in lines]
+
+
+def _line(text: str) -> str:
+    """One line of a body or console message: control characters escaped, tabs kept."""
+    return "\t".join(printable(part) for part in text.split("\t"))
+
+
 def _short(text: str) -> str:
-    return shorten(" ".join(text.split()), MAX_BODY)
+    """A one-line value, its whitespace as it is, cut at MAX_VALUE characters."""
+    return shorten(_line(text), MAX_VALUE)
 
 
 def _count(n: int, noun: str) -> str:
