@@ -48,7 +48,7 @@ def test_check_accepts_a_written_descriptor(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("argv", "error"),
     [
-        (["descriptor"], "xmplan descriptor: error: give --base-url or a values file with 'addon_url'"),
+        (["descriptor"], "xmplan: error: give --base-url or a values file with 'addon_url'"),
         (["descriptor", "--base-url", "http://a.example.com"], "'addon_url' must be an https URL"),
         (["descriptor", "--base-url", "https://a.example.com", "--key", "no spaces"], "key: 'no spaces' may hold only"),
         (["descriptor", "--base-url", "https://a.example.com", "--scopes", "admin_everything"], "'admin_everything' is not one of"),
@@ -56,7 +56,7 @@ def test_check_accepts_a_written_descriptor(tmp_path: Path) -> None:
 )
 def test_bad_options_give_one_line_errors(argv: list[str], error: str) -> None:
     code, out, err = run(*argv)
-    assert code == 1 and out == ""
+    assert code == 2 and out == ""  # usage errors (#9.16); a bad values file is exit 1, below
     assert error in err
     assert all(": error: " in line for line in err.splitlines())
 

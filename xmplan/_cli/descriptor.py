@@ -7,7 +7,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TextIO
 
-from .._errors import DescriptorError, Location, Problem
+from .._errors import DescriptorError, Location, Problem, UsageError
 from .._files import atomic_write
 from .._hipchat.descriptor import (
     DescriptorOptions,
@@ -52,22 +52,43 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
     return 0
 
 
+# The flags and the value each sets; a wrong one is a usage error (exit 2), a wrong values file's is not.
+_FLAGS = (("base_url", "--base-url", "addon_url"), ("key", "--key", "addon_key"), ("name", "--name", "addon_name"),
+          ("description", "--description", "addon_description"), ("vendor_name", "--vendor-name", "vendor_name"),
+          ("vendor_url", "--vendor-url", "vendor_url"))
+_VALID_URL = "https://addon.example.com"  # stands in for a value the flag being checked does not set
+
+
 def options_from_args(args: argparse.Namespace) -> DescriptorOptions:
     """Options from the values file and `--set`, then the explicit flags on top."""
+    settings = parse_assignments(args.set)
+    flags = {key: getattr(args, attr) for attr, _, key in _FLAGS if getattr(args, attr) is not None}
+    _check_flags(args, settings)
+    if not args.values and not (flags.get("addon_url") or settings.get("addon_url")):
+        raise UsageError("give --base-url or a values file with 'addon_url'")
     values: dict[str, str] = read_values(Path(args.values)) if args.values else {}
-    values.update(parse_assignments(args.set))
-    if args.base_url:
-        values["addon_url"] = args.base_url
-    flags = {"addon_key": args.key, "addon_name": args.name, "addon_description": args.description,
-             "vendor_name": args.vendor_name, "vendor_url": args.vendor_url}
-    values.update({k: v for k, v in flags.items() if v is not None})
-    if not values.get("addon_url"):
-        raise DescriptorError.at("xmplan descriptor", "give --base-url or a values file with 'addon_url'",
-                                 "descriptor-base-url")
+    values.update(settings)
+    values.update(flags)
     options = options_from_values(values, args.values or "xmplan descriptor")
     if args.scopes is not None:
         options = replace(options, scopes=parse_scopes(args.scopes))
     return options
+
+
+def _check_flags(args: argparse.Namespace, settings: dict[str, str]) -> None:
+    """Each flag (and `--set` value) alone over valid defaults: a descriptor problem then is the flag's."""
+    given = [(flag, key, getattr(args, attr)) for attr, flag, key in _FLAGS if getattr(args, attr) is not None]
+    given += [(f"--set {key}", key, value) for key, value in settings.items()]
+    for flag, key, value in [*given, ("--scopes", "", args.scopes)]:
+        if value is None:
+            continue
+        try:
+            options = options_from_values({"addon_url": _VALID_URL, **({key: value} if key else {})}, flag)
+            if not key:
+                options = replace(options, scopes=parse_scopes(value))
+            check_descriptor(build_descriptor(options), flag)
+        except DescriptorError as exc:
+            raise UsageError(f"{flag}: {exc.problems[0].message}") from None
 
 
 def read_json(path: Path) -> object:

@@ -1,4 +1,4 @@
-"""Options that several subcommands share (`--set`, `--format`, `--rule`), defined and parsed once."""
+"""Options that several subcommands share (`--set`, `--format`, `--rule`, `--endpoint`), defined and parsed once."""
 
 from __future__ import annotations
 
@@ -23,16 +23,50 @@ def add_rule(parser: argparse.ArgumentParser) -> None:
                         help="report rule ID as error, warning or off (see `xmplan validate --list-rules`)")
 
 
-def parse_assignments(pairs: Sequence[str], option: str = "--set") -> dict[str, str]:
+def add_endpoint(parser: argparse.ArgumentParser, help: str = "base URL for a plan endpoint") -> None:
+    parser.add_argument("--endpoint", action="append", default=[], metavar="NAME=URL", help=help)
+
+
+def parse_assignments(pairs: Sequence[str], option: str = "--set", form: str = "KEY=VALUE") -> dict[str, str]:
     """`["A=1", "B=x"]` -> `{"A": "1", "B": "x"}` for `--set` options; a UsageError otherwise."""
     values: dict[str, str] = {}
     for pair in pairs:
         key, sep, value = pair.partition("=")
         if not sep or not key:
-            msg = f"{option} expects KEY=VALUE, got {pair!r}"
+            msg = f"{option} expects {form}, got {pair!r}"
             raise UsageError(msg)
         values[key] = value
     return values
+
+
+def parse_endpoints(pairs: Sequence[str]) -> dict[str, str]:
+    """`--endpoint NAME=URL` options (the name may hold spaces, the URL is http or https)."""
+    endpoints = parse_assignments(pairs, "--endpoint", "NAME=URL")
+    for name, url in endpoints.items():
+        scheme, _, rest = url.partition("://")
+        if scheme not in ("http", "https") or not rest.split("/")[0]:
+            raise UsageError(f"--endpoint {name}: expected an http or https URL, got {url!r}")
+    return endpoints
+
+
+def check_port(port: int, option: str = "--port") -> None:
+    """A TCP port to listen on: 0 (any free one) to 65535."""
+    if not 0 <= port <= 65535:
+        raise UsageError(f"{option} must be 0 to 65535 (0 picks a free port), got {port}")
+
+
+def check_at_least(value: int, option: str, least: int = 1) -> None:
+    if value < least:
+        raise UsageError(f"{option} must be at least {least}, got {value}")
+
+
+def check_names(given: Sequence[str], option: str, known: Sequence[str], what: str, plans: int = 1) -> None:
+    """Every name given to `option` is one of `known` (the endpoints or constants of the plans)."""
+    unknown = [name for name in given if name not in known]
+    if unknown:
+        owner = "the plan has" if plans == 1 else "the plans have"
+        names = ", ".join(sorted(set(known))) or "none"
+        raise UsageError(f"{option}: no {what} named {unknown[0]!r} ({owner}: {names})")
 
 
 def parse_rules(pairs: Sequence[str]) -> dict[str, Level]:

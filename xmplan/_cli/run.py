@@ -8,7 +8,7 @@ from typing import Any, TextIO
 
 from .._errors import UsageError
 from . import respond
-from .options import add_format, add_set, parse_assignments
+from .options import add_endpoint, add_format, add_set, check_names, parse_assignments, parse_endpoints
 
 # The runtime's engine names, spelled here so that `xmplan run --help` imports no runtime
 # (tests/test_cli.py checks they agree with xmplan._runtime.engines.ENGINE_NAMES).
@@ -31,9 +31,23 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="the plan endpoint a step's requests go to (default: the step's endpoint label)")
     parser.add_argument("--step-output", action="append", default=[], metavar="STEP NAME=FILE",
                         help="outputs of a built-in xMatters step in a flow (by block label or step id): a JSON object")
+    parser.add_argument("--real-http", action="append", default=[], metavar="ENDPOINT",
+                        help="send this endpoint's requests for real when no fake answers them (repeatable; "
+                             "no wildcard: name each endpoint)")
+    add_endpoint(parser, "base URL for a plan endpoint, e.g. a test server for --real-http (repeatable)")
+    parser.add_argument("--clock", metavar="ISO-TIME", default=None,
+                        help="start the script's clock at this instant, e.g. 2026-01-05T09:00:00Z (it moves on "
+                             "1 ms per read)")
+    parser.add_argument("--seed", metavar="N", type=int, default=None,
+                        help="make request and event ids and Math.random the same on every run")
 
 
 def run(args: argparse.Namespace, out: TextIO) -> int:
+    _check_clock(args.clock)
+    base_urls = parse_endpoints(args.endpoint)
+    if "*" in args.real_http:  # a wildcard would also reach endpoints added to the plan later
+        raise UsageError("--real-http takes an endpoint's name, not '*': name each endpoint whose requests "
+                         "may leave this machine")
     from .._runtime.engines import available_engines
     from .._runtime.pool import default_pool
 
@@ -45,10 +59,17 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
     from .._runtime.activity import activity_log
     from .._runtime.api import Request, Runtime, load_plan
 
-    runtime = Runtime(load_plan(args.plan, parse_assignments(args.set)), engine=args.engine)
+    runtime = Runtime(load_plan(args.plan, parse_assignments(args.set)), engine=args.engine,
+                      clock=args.clock, seed=args.seed, real_http=args.real_http)
+    check_names(args.real_http, "--real-http", list(runtime.endpoints), "endpoint")
+    check_names(list(base_urls), "--endpoint", list(runtime.endpoints), "endpoint")
+    runtime.endpoints.update(base_urls)
     step_run = flows_cli.is_step_run(runtime, args.integration)
     if args.request is None and not step_run:
         raise UsageError("running an integration needs --request FILE")
+    if not step_run and (args.input or args.endpoint_for):
+        raise UsageError(f"--input and --endpoint-for are for running a Flow Designer step; "
+                         f"{args.integration!r} is an integration")
     request = Request.from_json(_read_json(args.request), args.request) if args.request else None
     flows_cli.register_step_outputs(runtime, args)
     respond.register(runtime, fakes)
@@ -64,6 +85,16 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
     else:
         out.write(activity_log(outcome))
     return 1 if outcome.error else 0
+
+
+def _check_clock(text: str | None) -> None:
+    from .._runtime.reproducible import parse_clock
+
+    try:
+        if text is not None:
+            parse_clock(text)
+    except ValueError as exc:
+        raise UsageError(f"--clock: {exc}") from None
 
 
 def _read_json(filename: str) -> Any:

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import json
-import uuid
 from collections.abc import Iterable, Mapping
+from datetime import datetime
 from urllib.parse import parse_qsl
 
 from .._errors import Location, Problem, ScriptError, ScriptTimeout, XmplanError
@@ -19,6 +19,7 @@ from .forms import BoundForm, plan_forms
 from .host import Host, InboundRequest, RunSetup
 from .masking import Masker
 from .outcome import Failure, Outcome
+from .reproducible import RunIds, parse_clock
 from .request import Request
 from .triggers import XMATTERS
 
@@ -34,12 +35,21 @@ class Runtime:
     Fake answers are registered per endpoint with `respond()`. Real HTTP is sent (through
     `requests`, to the endpoint's base URL) only for the endpoints named in `real_http`
     (or all when it is True), and only when no fake answers.
+
+    `clock` (ISO 8601 text with a zone, or an aware datetime) starts every run's clock at that
+    instant, and `seed` makes the ids and `Math.random` of every run the same: two runs of the
+    same integration on the same request then give the same outcome (docs/runtime.md).
     """
 
     def __init__(self, plan: Plan, *, engine: Engine | str | None = None, time_limit: float = DEFAULT_TIME_LIMIT,
                  real_http: bool | Iterable[str] = False, base_urls: Mapping[str, str] | None = None,
-                 tokens: Mapping[str, str] | None = None, xmatters_url: str = DEFAULT_XMATTERS_URL) -> None:
+                 tokens: Mapping[str, str] | None = None, xmatters_url: str = DEFAULT_XMATTERS_URL,
+                 clock: str | datetime | None = None, seed: int | None = None) -> None:
         self.plan = plan
+        self.clock = None if clock is None else parse_clock(clock)  # a ValueError for a time without a zone
+        if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int)):
+            raise TypeError(f"seed must be an integer, not {seed!r}")
+        self.seed = seed
         self.engine = engine if engine is not None and not isinstance(engine, str) else get_engine(engine)
         self.time_limit = time_limit
         self.real_http = real_http if isinstance(real_http, bool) else frozenset(real_http)
@@ -147,13 +157,14 @@ class Runtime:
         if content_type.split(";")[0].strip().lower() == "application/x-www-form-urlencoded":
             for key, value in parse_qsl(text, keep_blank_values=True):
                 parameters.setdefault(key, value)
-        inbound = InboundRequest(text, headers, parameters, request.request_id or str(uuid.uuid4()),
+        inbound = InboundRequest(text, headers, parameters, request.request_id or RunIds(self.seed).uuid("request"),
                                  str(record.get("id", "")))
         form_uuid = record.get("form")
         if form is None:
             form = self.forms.get(str(form_uuid))
         return RunSetup(inbound, self.constants, self.endpoints, form_uuid, form,
-                        objects, self.real_http, self.tokens, min(self.time_limit, 30.0), forms=self.forms)
+                        objects, self.real_http, self.tokens, min(self.time_limit, 30.0), forms=self.forms,
+                        clock=self.clock, seed=self.seed)
 
     def _execute(self, to_run: list[Script], host: Host) -> Failure | None:
         try:

@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import json
 import threading
-import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from urllib.parse import quote
 
 from .._model import Json
@@ -16,6 +14,7 @@ from .fakes import FakeSession
 from .forms import BoundForm, left_out, shape_problems, trigger_accepted, trigger_problems
 from .outcome import ConsoleLine, Event, HttpCall, HttpResponse, Rejected, SentRequest, Step, reason_phrase
 from .pool import remaining_time
+from .reproducible import RunIds, time_text
 from .triggers import trigger_form
 
 # Characters a path keeps when auto-encoded; `%` is encoded, which is why scripts that pass
@@ -54,6 +53,8 @@ class RunSetup:
     inputs: Mapping[str, str] | None = None  # a Flow Designer step's inputs (None: not a step run)
     endpoint_aliases: Mapping[str, str] = field(default_factory=dict)  # a step's endpoint label -> plan endpoint
     forms: Mapping[str, BoundForm] = field(default_factory=dict)  # every form of the plan, by uuid
+    clock: int | None = None  # the script's clock starts here (ms since the epoch); None: the real time
+    seed: int | None = None  # ids and Math.random the same every run; None: random
 
 
 def header_aliases(headers: Mapping[str, str]) -> dict[str, str]:
@@ -77,6 +78,7 @@ class Host:
         self.steps: list[Step] = []
         self.outputs: dict[str, str] = {}  # what a Flow Designer step wrote to `output`
         self.budget = OutputBudget(output_limit)
+        self.ids = RunIds(setup.seed)
         self._next_event_id = 1000001
         self._operations: dict[str, Callable[[Json], Json]] = {
             "init": self._init, "console": self._console, "http": self._http, "authenticate": self._authenticate,
@@ -109,6 +111,8 @@ class Host:
             "constants": dict(self.setup.constants),
             "callback": self.setup.callback,
             "input": dict(self.setup.inputs) if self.setup.inputs is not None else None,
+            "clock": self.setup.clock,
+            "random": self.ids.math_random_seed(),
         }
 
     def _output(self, values: Json) -> None:
@@ -173,8 +177,9 @@ class Host:
                 return f"{sent.method} {sent.url} failed: {exc}", True
         if trigger is not None:
             return self._rest_trigger(sent, trigger), False
-        return (f"No fake response for {sent.method} {sent.url} (endpoint {json.dumps(sent.endpoint)}); "
-                f"register one for this endpoint or allow real HTTP"), False
+        name = json.dumps(sent.endpoint)
+        return (f"No fake response for {sent.method} {sent.url} (endpoint {name}); register one "
+                f"(--respond {name[:-1]}=FILE\") or allow real HTTP (--real-http {name})"), False
 
     def _send_bounded(self, sent: SentRequest) -> HttpResponse:
         """A real request, given no more than the run's remaining time (a slow server cannot hold the
@@ -207,7 +212,8 @@ class Host:
         status, body = self._create_event(posted, self.setup.forms.get(form_uuid), form_uuid, "REST trigger")
         if status < 300:
             given = posted.get("requestId") if isinstance(posted, dict) else None
-            status, body = trigger_accepted(given if isinstance(given, str) and given else str(uuid.uuid4()))
+            request_id = given if isinstance(given, str) and given else self.ids.uuid("trigger request")
+            status, body = trigger_accepted(request_id)
         return HttpResponse(status, json.dumps(body), {"Content-Type": "application/json"}, reason_phrase(status))
 
     def _authenticate(self, value: Json) -> str:
@@ -248,12 +254,11 @@ class Host:
         if recorded_posted is None:
             recorded_properties, recorded_posted = {}, {}
             notes.append("properties and trigger not recorded: the run reached its output limit")
-        event = Event(str(uuid.uuid4()), event_id, form.name if form else form_uuid,
+        event = Event(self.ids.uuid("event"), event_id, form.name if form else form_uuid,
                       recorded_properties, tuple(recipients) if recipients else None,
                       recorded_posted, tuple(notes), via)
         self.steps.append(event)
-        created = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
-        return 200, {"id": event.id, "eventId": event_id, "status": "ACTIVE", "created": created,
+        return 200, {"id": event.id, "eventId": event_id, "status": "ACTIVE", "created": time_text(self.setup.clock),
                      "requestId": self.setup.request.request_id,
                      "form": {"id": form_uuid, "name": event.form}, "properties": properties,
                      "links": {"self": f"/api/xm/1/events/{event.id}"}}

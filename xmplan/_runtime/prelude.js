@@ -46,6 +46,51 @@ var __xmplan__ = (function (host, global) {
             hidden(request.headers, alias, request.headers[start.headerAliases[alias]]);
         }
         callback = start.callback || {};
+        if (start.clock !== null) {
+            Date = clockDate(start.clock);  // assigned: js2py's global Date cannot be redefined
+        }
+        if (start.random !== null) {
+            installRandom(start.random);
+        }
+    }
+
+    // --clock: the run's clock starts at that instant and moves on one millisecond each time a
+    // script reads it. Time passes (a busy-wait `sleep` ends) and yet two runs see the same times.
+    function clockDate(instant) {
+        var RealDate = global.Date, next = instant;
+        function now() {
+            return next++;
+        }
+        function Date(year, month, day, hours, minutes, seconds, ms) {
+            if (!(this instanceof Date)) {
+                return new RealDate(now()).toString();  // Date() called as a function is the time as text
+            }
+            // As many arguments as given: new Date(2020, 0) is not new Date(2020, 0, undefined).
+            switch (arguments.length) {
+            case 0: return new RealDate(now());
+            case 1: return new RealDate(year);
+            case 2: return new RealDate(year, month);
+            case 3: return new RealDate(year, month, day);
+            case 4: return new RealDate(year, month, day, hours);
+            case 5: return new RealDate(year, month, day, hours, minutes);
+            case 6: return new RealDate(year, month, day, hours, minutes, seconds);
+            default: return new RealDate(year, month, day, hours, minutes, seconds, ms);
+            }
+        }
+        Date.prototype = RealDate.prototype;  // so that `x instanceof Date` holds for every date
+        hidden(RealDate.prototype, "constructor", Date);
+        hidden(Date, "now", now);
+        hidden(Date, "parse", RealDate.parse);
+        hidden(Date, "UTC", RealDate.UTC);
+        return Date;
+    }
+
+    // --seed: Math.random from a seeded generator (Park-Miller: exact in doubles, the same in every engine).
+    function installRandom(state) {
+        hidden(Math, "random", function random() {
+            state = state * 48271 % 2147483647;
+            return (state - 1) / 2147483646;
+        });
     }
 
     function show(value) {

@@ -7,17 +7,10 @@ import secrets
 from pathlib import Path
 from typing import Any, TextIO
 
-from .._errors import UsageError
+from .._cli.options import add_endpoint, check_at_least, check_names, check_port, parse_assignments, parse_endpoints
 
 NAME = "serve"
 HELP = "run plans in a local xMatters: inbound URLs, events, REST API, responses, web console"
-
-
-def _pair(text: str) -> tuple[str, str]:
-    name, sep, value = text.partition("=")
-    if not sep or not name:
-        raise argparse.ArgumentTypeError(f"expected NAME=VALUE, got {text!r}")
-    return name, value
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -26,9 +19,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1: this machine only)")
     parser.add_argument("--data", default=".xmplan-serve", help="folder for the state (default .xmplan-serve/)")
     parser.add_argument("--people", metavar="FILE", help="the directory, JSON (default: the sample directory)")
-    parser.add_argument("--endpoint", action="append", default=[], type=_pair, metavar="NAME=URL",
-                        help="base URL for a plan endpoint (default: the plan's own)")
-    parser.add_argument("--constant", action="append", default=[], type=_pair, metavar="NAME=VALUE",
+    add_endpoint(parser, "base URL for a plan endpoint (default: the plan's own)")
+    parser.add_argument("--constant", action="append", default=[], metavar="NAME=VALUE",
                         help="value for a plan constant, e.g. a token the export leaves blank")
     parser.add_argument("--engine", choices=["js2py", "quickjs"], help="JavaScript engine (default: the runtime's)")
     parser.add_argument("--rate-limit", type=int, default=600, metavar="N",
@@ -44,18 +36,22 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
     from .config import ServeConfig
     from .directory import INTEGRATION_USER, load_directory, sample_directory
 
-    for name, url in args.endpoint:
-        if not url.startswith(("http://", "https://")):
-            raise UsageError(f"--endpoint {name}: expected an http or https URL, got {url!r}")
+    endpoints = parse_endpoints(args.endpoint)
+    constants = parse_assignments(args.constant, "--constant", "NAME=VALUE")
+    check_port(args.port)
+    for option, value in (("--rate-limit", args.rate_limit), ("--workers", args.workers), ("--threads", args.threads)):
+        check_at_least(value, option)
     plans = tuple(load_plan(Path(path)) for path in args.plans)
+    check_names(list(endpoints), "--endpoint", _names(plans, "endpoints"), "endpoint", len(plans))
+    check_names(list(constants), "--constant", _names(plans, "constants"), "constant", len(plans))
     password = None
     if args.people:
         directory = load_directory(Path(args.people))
     else:
         password = secrets.token_urlsafe(12)
         directory = sample_directory(password)
-    config = ServeConfig(plans, directory, data=Path(args.data), endpoints=dict(args.endpoint),
-                         constants=dict(args.constant), engine=args.engine, rate_limit=args.rate_limit,
+    config = ServeConfig(plans, directory, data=Path(args.data), endpoints=endpoints,
+                         constants=constants, engine=args.engine, rate_limit=args.rate_limit,
                          workers=args.workers)
     app = create_app(config)
     server = create_server(app, args.host, args.port, args.threads)
@@ -78,6 +74,12 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
     finally:
         runs_of(app).stop()
     return 0
+
+
+def _names(plans: tuple[Any, ...], kind: str) -> list[str]:
+    """The names of the plans' endpoints or constants (what `--endpoint` and `--constant` may set)."""
+    return [str(item["name"]) for plan in plans for item in getattr(plan, kind)
+            if isinstance(item, dict) and "name" in item]
 
 
 def describe(emulator: Any) -> list[str]:

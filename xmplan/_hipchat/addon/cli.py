@@ -11,7 +11,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 from urllib.parse import urlsplit
 
-from ..._errors import UsageError
+from ..._cli.options import check_port
+from ..._errors import SetupError, UsageError
 from ..descriptor import DescriptorOptions, build_descriptor, check_descriptor, options_from_values
 
 if TYPE_CHECKING:  # the web and database stack load only when the add-on runs, not with every xmplan command
@@ -84,18 +85,32 @@ def read_values(path: str | None) -> dict[str, str]:
 
 
 def open_store(database: str | None, data_dir: Path) -> Store:
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError, NoSuchModuleError
+
     from .crypto import Vault, load_key
     from .store import Store
 
-    vault = Vault(load_key(data_dir))
     url = database or f"sqlite:///{(data_dir / 'addon.sqlite3').resolve()}"
-    return Store.open(url, vault)
+    # Checked before the key file is made: a wrong --database writes nothing.
+    try:
+        parsed = make_url(url)
+    except ArgumentError:  # the text is not repeated: a URL carries its password
+        raise UsageError("--database is not an SQLAlchemy URL such as postgresql+psycopg://user:pw@host/db") from None
+    try:
+        parsed.get_dialect().import_dbapi()
+    except NoSuchModuleError:
+        raise UsageError(f"--database: SQLAlchemy has no database or driver {parsed.drivername!r}") from None
+    except ImportError as exc:
+        raise SetupError(f"--database {parsed.drivername!r} needs a package that is not installed: {exc}") from None
+    return Store.open(url, Vault(load_key(data_dir)))
 
 
 def run(args: argparse.Namespace, out: TextIO) -> int:
     from ..._web import create_server, serve_until_interrupted, server_url
     from .app import AddonConfig, create_app
 
+    check_port(args.port)
     if args.no_room_installs and args.no_global_installs:
         raise UsageError("--no-room-installs and --no-global-installs leave nothing to install")
     hipchats = tuple(checked_hipchat(url) for url in args.hipchat)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import TextIO
 
-from ..._errors import UsageError
+from ..._cli.options import check_port
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -19,8 +19,7 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
     from ..._web import create_server, serve_until_interrupted, server_url
     from . import create_app, standin_of
 
-    if not 0 <= args.port <= 65535:
-        raise UsageError(f"--port must be 0 to 65535, got {args.port}")
+    check_port(args.port)
     app = create_app()
     server = create_server(app, args.host, args.port)
     url = server_url(server)

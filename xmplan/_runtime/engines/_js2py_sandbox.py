@@ -179,6 +179,9 @@ def new_globals(host: Callable[[str, str], str]) -> Globals:
     """A fresh JS global scope for translated scripts, with the host function bound."""
     builtins = {k: v for k, v in pyjs.JS_BUILTINS.items() if k not in _OMITTED_GLOBALS}
     scope = pyjs.Scope(builtins)
+    # js2py makes every global read-only; in ES5.1 (15.1.4) the constructors are writable, and the
+    # prelude's run clock (`--clock`) replaces `Date` (an image restore puts the real one back).
+    scope.own["Date"]["writable"] = True
     pyjs.set_global_object(scope)
     scope.define_own_property(
         HOST_GLOBAL, {"value": _js_host(host), "writable": False, "enumerable": False, "configurable": False}
