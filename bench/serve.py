@@ -1,18 +1,24 @@
 """Load `xmplan serve` with HipChat invitations and compare its cost per request with `Runtime.run` alone.
 
-Usage: python bench/serve.py [--requests 2000] [--clients 16] [--engine js2py|quickjs] [--max-seconds 600]
+Usage: python bench/serve.py [--requests 2000] [--clients 16] [--processes 4] [--engine js2py|quickjs]
+                             [--max-seconds 600]
 
 Per engine: the flagship plan served by `xmplan serve` in its own process on 127.0.0.1 (a free
-port, a temporary --data folder),
-`--requests` invitations (Basic authentication, as the add-on sends them) from `--clients`
-concurrent clients, each on its own keep-alive connection. It prints
+port, a temporary --data folder), `--requests` invitations (Basic authentication, as the add-on
+sends them) from `--clients` concurrent clients, each on its own keep-alive connection, spread
+over `--processes` client processes (16 threads in one process would queue on its interpreter
+lock and add that wait to the latency measured). It prints
 - requests per second while sending, and p50/p99 of the time to the 202 as the clients see it and
-  inside the server (its Server-Timing header: authenticate, store, answer);
+  inside the server (its Server-Timing header: authenticate, store, answer; and storing alone);
 - the time from a 202 to its event being stored (p50/p99);
 - the sustained cost per request: from the first send until every run has stored its event,
   divided by the number of requests;
 - the same script through `Runtime.run` directly, in a loop on as many threads as the server
-  has run threads (and in one loop), in the same process, and the ratio of the two costs;
+  has run threads, in the same process just before and just after the load (their mean is the
+  baseline, as the machine's other load drifts), and in one loop; the ratio of the two costs;
+- the CPU time per request of the server (its process and its script workers) and of the
+  clients, against the CPU time of a direct run: a ratio that the machine's other load moves
+  much less than the wall-clock one;
 - how many 202s have their activity record and their event (every one must).
 Traffic goes to 127.0.0.1 only; the count and the time are bounded.
 """
@@ -20,7 +26,10 @@ Traffic goes to 127.0.0.1 only; the count and the time are bounded.
 from __future__ import annotations
 
 import argparse
+import base64
+import http.client
 import json
+import multiprocessing
 import os
 import re
 import signal
@@ -29,7 +38,6 @@ import sys
 import tempfile
 import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -58,8 +66,37 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(share * (len(ordered) - 1))))]
 
 
-def baseline(engine: str, body: str, runs: int, threads: int) -> float:
-    """Milliseconds per `Runtime.run` of the invitation, `threads` loops at once (after a warm-up)."""
+def cpu_seconds(pid: int) -> tuple[float, float]:
+    """CPU seconds (user + system) used so far by a process and by its live descendants (script workers)."""
+    tick = os.sysconf("SC_CLK_TCK")
+
+    def own(p: int) -> float:
+        try:
+            fields = Path(f"/proc/{p}/stat").read_text().rpartition(")")[2].split()
+        except OSError:  # ended meanwhile
+            return 0.0
+        return (int(fields[11]) + int(fields[12])) / tick
+
+    def children(p: int) -> list[int]:
+        found = []
+        for task in Path(f"/proc/{p}/task").glob("*/children"):
+            try:
+                found += [int(c) for c in task.read_text().split()]
+            except OSError:
+                pass
+        return found
+
+    descendants, pending = 0.0, children(pid)
+    while pending:
+        child = pending.pop()
+        descendants += own(child)
+        pending += children(child)
+    return own(pid), descendants
+
+
+def baseline(engine: str, body: str, runs: int, threads: int) -> tuple[float, float]:
+    """Milliseconds per `Runtime.run` of the invitation, `threads` loops at once (after a warm-up): wall
+    clock, and CPU (this process and its script workers)."""
     runtime = Runtime(load_plan(ROOT), engine=engine)
     request = Request(body, {"Content-Type": "application/json"})
     for _ in range(5):
@@ -70,13 +107,14 @@ def baseline(engine: str, body: str, runs: int, threads: int) -> float:
         for _ in range(per_thread):
             runtime.run("Invite to Room", request)
 
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), sum(cpu_seconds(os.getpid()))
     workers = [threading.Thread(target=loop) for _ in range(threads)]
     for worker in workers:
         worker.start()
     for worker in workers:
         worker.join()
-    return (time.perf_counter() - started) * 1000 / (per_thread * threads)
+    runs = per_thread * threads
+    return (time.perf_counter() - started) * 1000 / runs, (sum(cpu_seconds(os.getpid())) - cpu) * 1000 / runs
 
 
 def start_server(data: Path, engine: str, count: int) -> tuple[subprocess.Popen[str], str]:
@@ -98,8 +136,7 @@ def start_server(data: Path, engine: str, count: int) -> tuple[subprocess.Popen[
     raise RuntimeError("xmplan serve did not start")
 
 
-def load(engine: str, count: int, clients: int, max_seconds: float) -> dict[str, Any]:
-    body = json.dumps(invitation())
+def load(engine: str, body: str, count: int, clients: int, processes: int, max_seconds: float) -> dict[str, Any]:
     headers = {"Content-Type": "application/json"}
     with tempfile.TemporaryDirectory() as folder:
         data = Path(folder)
@@ -109,34 +146,17 @@ def load(engine: str, count: int, clients: int, max_seconds: float) -> dict[str,
             store = Store(data / "state" / "xmplan.db")
             warm = requests.post(url, data=body, auth=AUTH, headers=headers, timeout=30)
             assert warm.status_code == 202 and wait_done(store, time.monotonic() + 120)
-            local = threading.local()
-            deadline = time.monotonic() + max_seconds
-
-            def send(_: int) -> tuple[float, float, str, float] | None:
-                if time.monotonic() > deadline:
-                    return None
-                session = getattr(local, "session", None)
-                if session is None:
-                    session = local.session = requests.Session()
-                started = time.perf_counter()
-                answer = session.post(url, data=body, auth=AUTH, headers=headers, timeout=30)
-                took = time.perf_counter() - started
-                if answer.status_code != 202:
-                    raise RuntimeError(f"{answer.status_code}: {answer.text}")
-                server = float(answer.headers["Server-Timing"].split("dur=")[1])
-                return took * 1000, time.time(), answer.json()["requestId"], server
-
-            started = time.perf_counter()
-            with ThreadPoolExecutor(clients) as pool:
-                results = [r for r in pool.map(send, range(count)) if r is not None]
+            cpu = cpu_seconds(process.pid)
+            started, results, client_cpu = send_all(base, body, count, clients, processes, max_seconds)
             sent = time.perf_counter() - started
-            finished = wait_done(store, deadline + 60)
+            finished = wait_done(store, time.monotonic() + max_seconds + 60)
             total = time.perf_counter() - started
+            server_cpu = [after - before for before, after in zip(cpu, cpu_seconds(process.pid), strict=True)]
         finally:
             os.killpg(process.pid, signal.SIGTERM)
             process.wait(30)
         to_event, recorded, with_event = [], 0, 0
-        for _, answered_at, request_id, _ in results:
+        for _, answered_at, request_id, _, _ in results:
             recorded += bool(store.activity(request_id=request_id, limit=1))
             _, events = store.events(request_id=request_id, limit=1)
             if events:
@@ -145,9 +165,93 @@ def load(engine: str, count: int, clients: int, max_seconds: float) -> dict[str,
                 created = datetime.strptime(events[0]["created"].replace("Z", "+0000"), "%Y-%m-%dT%H:%M:%S.%f%z")
                 to_event.append((created.timestamp() - answered_at) * 1000)
     latencies = [r[0] for r in results]
-    return {"engine": engine, "server": [r[3] for r in results], "sent": len(results), "finished": finished,
-            "send_seconds": sent, "total_seconds": total, "latencies": latencies, "to_event": to_event,
-            "recorded": recorded, "with_event": with_event, "body": body}
+    return {"engine": engine, "server": [r[3] for r in results], "store": [r[4] for r in results],
+            "sent": len(results), "finished": finished, "send_seconds": sent, "total_seconds": total,
+            "latencies": latencies, "to_event": to_event, "recorded": recorded, "with_event": with_event,
+            "body": body, "server_cpu": server_cpu, "client_cpu": client_cpu}
+
+
+# ms to the 202, when it came (epoch s), its requestId, and from Server-Timing: ms in the app, of which storing
+Sent = tuple[float, float, str, float, float]
+
+
+def send_all(base: str, body: str, count: int, clients: int, processes: int,
+             max_seconds: float) -> tuple[float, list[Sent], float]:
+    """`count` invitations from `clients` concurrent clients spread over `processes` processes (so the
+    clients' own CPU work does not queue on one interpreter lock), started together; when they were
+    started (perf_counter), what each 202 said, and the CPU seconds the clients used."""
+    context = multiprocessing.get_context("spawn")
+    ready, go, results = context.Queue(), context.Event(), context.Queue()
+    shares = [(clients // processes + (n < clients % processes), count // processes + (n < count % processes))
+              for n in range(processes)]
+    workers = [context.Process(target=client_process, args=(base, body, threads, share, max_seconds, ready, go,
+                                                            results), daemon=True)
+               for threads, share in shares if threads and share]
+    for worker in workers:
+        worker.start()
+    try:
+        for _ in workers:
+            ready.get(timeout=60)  # each has imported and connected
+        go.set()
+        started = time.perf_counter()
+        sent: list[Sent] = []
+        cpu = 0.0
+        for _ in workers:
+            answer = results.get(timeout=max_seconds + 60)
+            if isinstance(answer, str):
+                raise RuntimeError(answer)
+            sent += answer[0]
+            cpu += answer[1]
+        return started, sent, cpu
+    finally:
+        for worker in workers:
+            worker.join(10)
+            if worker.is_alive():
+                worker.kill()
+
+
+def client_process(base: str, body: str, threads: int, count: int, max_seconds: float, ready: Any, go: Any,
+                   results: Any) -> None:
+    """One client process: `threads` clients, each on its own keep-alive connection, sending `count` in all."""
+    host, port = base.removeprefix("http://").split(":")
+    path = f"/api/integration/1/functions/{INVITE_ID}/triggers"
+    token = base64.b64encode(f"{AUTH[0]}:{AUTH[1]}".encode()).decode()
+    headers = {"Content-Type": "application/json", "Authorization": f"Basic {token}"}
+    payload = body.encode()
+    connections = [http.client.HTTPConnection(host, int(port), timeout=30) for _ in range(threads)]
+    for connection in connections:
+        connection.connect()
+    left = iter(range(count))  # next() on one iterator is atomic under the interpreter lock
+    sent: list[Sent] = []
+    failure: list[str] = []
+    ready.put(True)
+    go.wait(60)
+    deadline, cpu = time.monotonic() + max_seconds, time.process_time()
+
+    def client(connection: http.client.HTTPConnection) -> None:
+        for _ in left:
+            if time.monotonic() > deadline or failure:
+                return
+            started = time.perf_counter()
+            connection.request("POST", path, payload, headers)
+            answer = connection.getresponse()
+            text = answer.read()
+            took = time.perf_counter() - started
+            if answer.status != 202:
+                failure.append(f"{answer.status}: {text[:200]!r}")
+                return
+            timing = dict(part.strip().split(";dur=") for part in str(answer.getheader("Server-Timing")).split(","))
+            sent.append((took * 1000, time.time(), json.loads(text)["requestId"], float(timing["app"]),
+                         float(timing["store"])))
+
+    pool = [threading.Thread(target=client, args=(c,)) for c in connections]
+    for thread in pool:
+        thread.start()
+    for thread in pool:
+        thread.join()
+    for connection in connections:
+        connection.close()
+    results.put(failure[0] if failure else (sent, time.process_time() - cpu))
 
 
 def wait_done(store: Store, deadline: float) -> bool:
@@ -160,24 +264,38 @@ def wait_done(store: Store, deadline: float) -> bool:
     return False
 
 
-def report(result: dict[str, Any], per_run: float, per_run_single: float) -> bool:
+def report(result: dict[str, Any], direct: list[tuple[float, float]], single: float) -> bool:
+    """Print one engine's figures; whether it met the targets. `direct`: the 2-thread baselines
+    (wall, CPU ms per run) measured before and after the load, `single`: one loop's wall ms per run."""
     engine, sent = result["engine"], result["sent"]
     latencies, to_event = result["latencies"], result["to_event"]
     sustained = result["total_seconds"] * 1000 / sent
+    # The machine's other load drifts: the baseline is the mean of one measured just before the
+    # load and one just after it.
+    per_run = sum(wall for wall, _ in direct) / len(direct)
+    per_run_cpu = sum(cpu for _, cpu in direct) / len(direct)
     ratio = sustained / per_run
     p99 = percentile(latencies, 0.99)
     print(f"{engine}: {sent} invitations from the clients in {result['send_seconds']:.1f} s = "
           f"{sent / result['send_seconds']:.0f} requests/s")
     print(f"  202: p50 {percentile(latencies, 0.5):.1f} ms, p99 {p99:.1f} ms (target <= {P99_TARGET_MS:.0f} ms); "
           f"inside the server (Server-Timing): p50 {percentile(result['server'], 0.5):.1f} ms, "
-          f"p99 {percentile(result['server'], 0.99):.1f} ms")
+          f"p99 {percentile(result['server'], 0.99):.1f} ms (storing: p50 {percentile(result['store'], 0.5):.1f} ms, "
+          f"p99 {percentile(result['store'], 0.99):.1f} ms)")
     if to_event:
         print(f"  202 to event stored: p50 {percentile(to_event, 0.5):.0f} ms, p99 {percentile(to_event, 0.99):.0f} ms")
     print(f"  sustained cost per request (202, run, event stored): {sustained:.2f} ms "
           f"({result['total_seconds']:.1f} s for all)")
-    print(f"  Runtime.run directly: {per_run:.2f} ms per run on {WORKERS} threads, {per_run_single:.2f} ms in one loop")
+    print(f"  Runtime.run directly: {per_run:.2f} ms per run on {WORKERS} threads (before the load "
+          f"{direct[0][0]:.2f}, after {direct[-1][0]:.2f}), {single:.2f} ms in one loop")
     target = RATIO_TARGETS.get(engine, 2.0)
-    print(f"  ratio: {ratio:.2f} (target <= {target}); against one loop: {sustained / per_run_single:.2f}")
+    print(f"  ratio: {ratio:.2f} (target <= {target}); against one loop: {sustained / single:.2f}")
+    own, workers = (seconds * 1000 / sent for seconds in result["server_cpu"])
+    clients = result["client_cpu"] * 1000 / sent
+    served = own + workers
+    print(f"  CPU per request: server {served:.2f} ms (its process {own:.2f}, script workers {workers:.2f}), "
+          f"clients {clients:.2f} ms; Runtime.run directly {per_run_cpu:.2f} ms; "
+          f"CPU ratio {served / per_run_cpu:.2f} ({(served + clients) / per_run_cpu:.2f} with the clients)")
     lost = sent - result["recorded"]
     print(f"  activity records: {result['recorded']} of {sent} 202s; events: {result['with_event']}; "
           f"lost: {lost}; all runs finished: {result['finished']}")
@@ -188,19 +306,22 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--requests", type=int, default=2000)
     parser.add_argument("--clients", type=int, default=16)
+    parser.add_argument("--processes", type=int, default=4, help="client processes the clients are spread over")
     parser.add_argument("--engine", choices=["js2py", "quickjs"], action="append")
     parser.add_argument("--max-seconds", type=float, default=600.0, help="stop sending after this long")
     parser.add_argument("--baseline-runs", type=int, default=400)
     args = parser.parse_args()
-    if not 1 <= args.requests <= 10000 or not 1 <= args.clients <= 64:
-        parser.error("--requests must be 1..10000 and --clients 1..64")
+    if not 1 <= args.requests <= 10000 or not 1 <= args.clients <= 64 or not 1 <= args.processes <= args.clients:
+        parser.error("--requests must be 1..10000, --clients 1..64 and --processes 1..clients")
     ok = True
+    body = json.dumps(invitation())
     print(f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())} on {os.cpu_count()} CPUs")
     for engine in args.engine or available_engines():
-        result = load(engine, args.requests, args.clients, args.max_seconds)
-        per_run = baseline(engine, result["body"], args.baseline_runs, WORKERS)
-        per_run_single = baseline(engine, result["body"], args.baseline_runs // 2, 1)
-        ok = report(result, per_run, per_run_single) and ok
+        before = baseline(engine, body, args.baseline_runs // 2, WORKERS)
+        result = load(engine, body, args.requests, args.clients, args.processes, args.max_seconds)
+        after = baseline(engine, body, args.baseline_runs // 2, WORKERS)
+        single, _ = baseline(engine, body, args.baseline_runs // 2, 1)
+        ok = report(result, [before, after], single) and ok
         print(f"  load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     return 0 if ok else 1
 

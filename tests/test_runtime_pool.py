@@ -257,3 +257,15 @@ def test_a_worker_without_site_runs_it_when_an_engine_does_not_import() -> None:
     done = subprocess.run([sys.executable, *argv[1:4], probe], capture_output=True, text=True, timeout=60,
                           check=True)
     assert done.stdout.strip() == "QuickJSEngine [False, True]"
+
+
+def test_workers_lower_their_priority_as_the_environment_asks(monkeypatch, engine_name) -> None:
+    """`xmplan serve` asks for it, so that its threads answering HTTP come before the scripts."""
+    monkeypatch.setenv("XMPLAN_WORKER_NICENESS", "3")
+    pool = WorkerPool(size=1)
+    try:
+        pool.run(engine_name, [Script("a.js", "var a = 1;")], echo, time_limit=10)
+        (worker,) = pids(pool)
+        assert os.getpriority(os.PRIO_PROCESS, worker) == min(19, os.getpriority(os.PRIO_PROCESS, 0) + 3)
+    finally:
+        pool.close()

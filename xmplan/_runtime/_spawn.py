@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 _INHERITED = ("PATH", "HOME", "TMPDIR", "TZ", "LANG", "LC_ALL", "LC_CTYPE", "SYSTEMROOT", "XMPLAN_CACHE_DIR",
-              "XMPLAN_CACHE_KEY", "XDG_CACHE_HOME", "XDG_CONFIG_HOME")
+              "XMPLAN_CACHE_KEY", "XDG_CACHE_HOME", "XDG_CONFIG_HOME", "XMPLAN_WORKER_NICENESS")
 _PACKAGE_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.realpath(__file__))))
 
 

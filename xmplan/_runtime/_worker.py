@@ -151,6 +151,9 @@ class Worker:
 
 
 def main() -> None:
+    niceness = os.environ.get("XMPLAN_WORKER_NICENESS", "")
+    if niceness.isdigit():  # a server's scripts give way to its threads answering requests
+        os.nice(int(niceness))
     write_fd = os.dup(1)
     os.dup2(2, 1)
     channel = _Channel(0, write_fd)

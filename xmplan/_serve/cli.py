@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import secrets
 from pathlib import Path
 from typing import Any, TextIO
@@ -11,6 +12,8 @@ from .._cli.options import add_endpoint, check_at_least, check_names, check_port
 
 NAME = "serve"
 HELP = "run plans in a local xMatters: inbound URLs, events, REST API, responses, web console"
+NICENESS = "XMPLAN_WORKER_NICENESS"  # read by each script worker as it starts (xmplan._runtime._worker)
+WORKER_NICENESS = 5
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -30,6 +33,19 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace, out: TextIO) -> int:
+    # The script workers run at a lower CPU priority than this process, so that a 202 is answered
+    # promptly while scripts run. This process's own run threads are not lowered: they hold the
+    # interpreter lock and the store's commits, which the threads answering HTTP wait for.
+    given = os.environ.get(NICENESS)
+    os.environ.setdefault(NICENESS, str(WORKER_NICENESS))
+    try:
+        return _serve(args, out)
+    finally:
+        if given is None:
+            os.environ.pop(NICENESS, None)
+
+
+def _serve(args: argparse.Namespace, out: TextIO) -> int:
     from .._runtime.api import load_plan
     from .._web import create_server, serve_until_interrupted, server_url
     from .app import create_app, emulator_of, runs_of

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import queue
 import threading
 import time
@@ -25,7 +24,6 @@ from .plans import Integration, ServedPlan
 from .store import NewEvent, NewRequest, Row, StoreUnavailable
 
 MAX_ATTEMPTS = 3
-RUN_NICENESS = 5  # script runs yield the CPU to the threads answering HTTP
 _log = logging.getLogger(__name__)
 _STORE_RETRIES = 20
 
@@ -80,7 +78,6 @@ class RunQueue:
         return True
 
     def _loop(self) -> None:
-        _lower_priority()
         while True:
             request_id = self._queue.get()
             if request_id is None:
@@ -100,11 +97,11 @@ class RunQueue:
 
     def execute(self, request_id: str) -> list[str]:
         """Run one stored request; the ids of the runs it fired."""
-        row = self.store.request(request_id)
-        if row is None or row["state"] not in ("queued", "running"):
+        row = self.store.claim(request_id)
+        if row is None:
             return []
         found = self.emulator.integrations.get(row["integration"])
-        attempt = self.store.start(request_id)
+        attempt = int(row["attempts"])
         if found is None:
             self._finish(request_id, "failed", None, [], [], "the integration is no longer in the plans served")
             return []
@@ -192,13 +189,3 @@ class RunQueue:
         """Calls to the xMatters endpoint are shown at this emulator's address, without the path key."""
         base = self.emulator.self_base
         return {**call, "url": str(call.get("url", "")).replace(base, self.emulator.url)}
-
-
-def _lower_priority() -> None:
-    """Lower this thread's CPU priority (Linux keeps niceness per thread), so that answering 202s
-    comes before running scripts; the worker processes a run starts inherit it."""
-    try:
-        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), os.getpriority(
-            os.PRIO_PROCESS, threading.get_native_id()) + RUN_NICENESS)
-    except (OSError, AttributeError):  # not Linux, or not allowed: runs share the CPU evenly
-        pass

@@ -1,8 +1,8 @@
 """The emulator's state in SQLite (WAL): requests, events, recipients, notifications, annotations, activity.
 
-All SQL lives here; routes and pages see plain dicts. Every write is one transaction, so a crash
-leaves either the whole change or none of it. A locked or full database raises StoreUnavailable
-(the routes answer 503) and nothing is half-written.
+All SQL lives here; routes and pages see plain dicts. Every write is one transaction (which
+concurrent writes share, see commits.py), so a crash leaves either the whole change or none of it.
+A locked or full database raises StoreUnavailable (the routes answer 503) and nothing is half-written.
 """
 
 from __future__ import annotations
@@ -10,12 +10,17 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 from .._model import Json
+from .commits import GroupCommit, StoreUnavailable
+
+T = TypeVar("T")
+__all__ = ["NewEvent", "NewRequest", "Row", "Store", "StoreUnavailable"]
 
 Row = dict[str, Json]
 _SCHEMA = """
@@ -50,10 +55,6 @@ CREATE INDEX IF NOT EXISTS activity_request ON activity(request_id);
 CREATE TABLE IF NOT EXISTS settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
 _JSON_COLUMNS = {"headers", "parameters", "properties", "posted", "notes", "record", "answer"}
-
-
-class StoreUnavailable(Exception):
-    """The database cannot take the write now (locked, full, read-only): answer 503, keep nothing half-done."""
 
 
 @dataclass(frozen=True)
@@ -99,9 +100,9 @@ class Store:
         self.busy_timeout = busy_timeout
         self.max_bytes = max_bytes
         self._local = threading.local()
-        # Writers of this process queue here rather than in SQLite's busy handler, whose sleeps grow
-        # (1, 2, 5, 10 ... 100 ms) and would set the 202's tail latency.
-        self._write_lock = threading.Lock()
+        # Writers of this process share commits (commits.py) rather than queue in SQLite's busy
+        # handler, whose sleeps grow (1, 2, 5, 10 ... 100 ms) and would set the 202's tail latency.
+        self._commits = GroupCommit(self._connection, busy_timeout)
         path.parent.mkdir(parents=True, exist_ok=True)
         with self._errors():
             connection = self._connection()
@@ -144,24 +145,9 @@ class Store:
         except sqlite3.OperationalError as exc:
             raise StoreUnavailable(str(exc)) from None
 
-    @contextmanager
-    def write(self) -> Iterator[sqlite3.Connection]:
-        """One transaction: all of it is kept or none."""
-        connection = self._connection()
-        if not self._write_lock.acquire(timeout=self.busy_timeout):
-            raise StoreUnavailable("database is locked (by this server's other writes)")
-        try:
-            with self._errors():
-                connection.execute("BEGIN IMMEDIATE")
-                try:
-                    yield connection
-                    connection.execute("COMMIT")
-                except BaseException:
-                    if connection.in_transaction:  # SQLite ends it by itself on some errors (a full disk)
-                        connection.execute("ROLLBACK")
-                    raise
-        finally:
-            self._write_lock.release()
+    def write(self, work: Callable[[sqlite3.Connection], T]) -> T:
+        """`work(connection)` in a transaction (shared with concurrent writers'): all of it is kept or none."""
+        return self._commits.run(work)
 
     def _rows(self, sql: str, args: Sequence[Json] = ()) -> list[Row]:
         with self._errors():
@@ -174,8 +160,7 @@ class Store:
     # requests: stored before the 202, run afterwards
     def add_requests(self, requests: Sequence[NewRequest], db: sqlite3.Connection | None = None) -> None:
         if db is None:
-            with self.write() as connection:
-                self.add_requests(requests, connection)
+            self.write(lambda connection: self.add_requests(requests, connection))
             return
         for r in requests:
             db.execute("INSERT INTO requests (id, plan, integration, trigger, method, headers, parameters, body,"
@@ -186,20 +171,27 @@ class Store:
     def request(self, request_id: str) -> Row | None:
         return self._one("SELECT * FROM requests WHERE id = ?", (request_id,))
 
+    def claim(self, request_id: str) -> Row | None:
+        """Mark a queued (or interrupted) request running, counting the attempt; the request, or None
+        when it is not there to run."""
+        def work(db: sqlite3.Connection) -> sqlite3.Row | None:
+            db.execute("UPDATE requests SET state = 'running', attempts = attempts + 1"
+                       " WHERE id = ? AND state IN ('queued', 'running')", (request_id,))
+            found: sqlite3.Row | None = db.execute("SELECT * FROM requests WHERE id = ? AND state = 'running'",
+                                                   (request_id,)).fetchone()
+            return found
+
+        row = self.write(work)
+        return None if row is None else _decode(row)
+
     def unfinished(self) -> list[Row]:
         """Requests accepted but not finished (queued, or running when the server stopped), oldest first."""
         return self._rows("SELECT id, state, attempts FROM requests WHERE state IN ('queued', 'running') ORDER BY seq")
 
-    def start(self, request_id: str) -> int:
-        """Mark a request running; the number of this attempt."""
-        with self.write() as db:
-            db.execute("UPDATE requests SET state = 'running', attempts = attempts + 1 WHERE id = ?", (request_id,))
-            return int(db.execute("SELECT attempts FROM requests WHERE id = ?", (request_id,)).fetchone()[0])
-
     def finish(self, request_id: str, state: str, activity: Row | None, events: Sequence[NewEvent] = (),
                follow: Sequence[NewRequest] = (), note: str | None = None) -> None:
         """A run's results in one transaction: its events, its activity record, the runs they trigger."""
-        with self.write() as db:
+        def work(db: sqlite3.Connection) -> None:
             for event in events:
                 self._insert_event(db, event)
             if activity is not None:
@@ -210,12 +202,16 @@ class Store:
             db.execute("UPDATE requests SET state = ?, note = ? WHERE id = ?", (state, note, request_id))
             self.add_requests(follow, db)
 
+        self.write(work)
+
     # events
     def add_event(self, event: NewEvent, follow: Sequence[NewRequest] = ()) -> int:
-        with self.write() as db:
+        def work(db: sqlite3.Connection) -> int:
             number = self._insert_event(db, event)
             self.add_requests(follow, db)
             return number
+
+        return self.write(work)
 
     def _insert_event(self, db: sqlite3.Connection, e: NewEvent) -> int:
         number = int(db.execute("SELECT COALESCE(MAX(event_id), 1000000) + 1 FROM events").fetchone()[0])
@@ -261,7 +257,7 @@ class Store:
     def respond(self, event: str, person: str, response: str, comment: str | None, at: str,
                 stop: Sequence[str], end: bool, annotation: Row | None, follow: Sequence[NewRequest]) -> None:
         """Record a response on the responder's notifications, stop the ones the option says, end the event."""
-        with self.write() as db:
+        def work(db: sqlite3.Connection) -> None:
             db.execute("UPDATE notifications SET response = ?, comment = ?, responded = ?, state = 'RESPONDED'"
                        " WHERE event = ? AND person = ?", (response, comment, at, event, person))
             for person_name in stop:
@@ -273,16 +269,22 @@ class Store:
                 self._insert_annotation(db, event, annotation)
             self.add_requests(follow, db)
 
+        self.write(work)
+
     def set_status(self, event: str, status: str, at: str, follow: Sequence[NewRequest]) -> None:
-        with self.write() as db:
+        def work(db: sqlite3.Connection) -> None:
             db.execute("UPDATE events SET status = ?, terminated = ? WHERE id = ?",
                        (status, at if status == "TERMINATED" else None, event))
             self.add_requests(follow, db)
 
+        self.write(work)
+
     def annotate(self, event: str, annotation: Row, follow: Sequence[NewRequest]) -> None:
-        with self.write() as db:
+        def work(db: sqlite3.Connection) -> None:
             self._insert_annotation(db, event, annotation)
             self.add_requests(follow, db)
+
+        self.write(work)
 
     def _insert_annotation(self, db: sqlite3.Connection, event: str, a: Row) -> None:
         db.execute("INSERT INTO annotations VALUES (?,?,?,?,?,?)",
@@ -310,9 +312,11 @@ class Store:
 
     def setting(self, key: str, default: str) -> str:
         """A stored value (e.g. an integration's apiKey), stored as `default` the first time."""
-        with self.write() as db:
+        def work(db: sqlite3.Connection) -> str:
             db.execute("INSERT OR IGNORE INTO settings VALUES (?, ?)", (key, default))
             return str(db.execute("SELECT value FROM settings WHERE key = ?", (key,)).fetchone()[0])
+
+        return self.write(work)
 
 
 def _decode(row: sqlite3.Row) -> Row:
