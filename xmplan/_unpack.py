@@ -33,18 +33,23 @@ from ._layout import (
 )
 from ._model import INTEGRATIONS, SCRIPT_STEPS, SHARED_FUNCTIONS, DateTime, Json, Plan, form_id
 from ._names import FormNames, name_canvas, step_inputs
+from ._sameplan import check_same_plan
 
 HANDLING = re.compile(r"(:system:handling:[A-Za-z]+)(\d+)")
 
 
 def unpack_zip(zip_path: Path, root: Path, force: bool = False,
-               warn: Callable[[Problem], None] | None = None) -> int:
+               warn: Callable[[Problem], None] | None = None, other_plan: bool = False) -> int:
     """Unpack an export into `root`; returns the number of files written.
 
-    With `force`, a file that a template of `root` stands for (`plan/engine.json` beside
-    `plan/engine.json.j2`) is left alone, and `warn` is told: the template is the source.
+    With `force`, a source tree in `root` must be of the same plan (unless `other_plan`), and a
+    file that a template of `root` stands for (`plan/engine.json` beside `plan/engine.json.j2`)
+    is left alone, and `warn` is told: the template is the source.
     """
-    files = unpack_plan(zip_path)
+    plan = read_plan(zip_path, check_depth=False)  # see unpack_plan
+    files = source_files(plan)
+    if force and not other_plan:
+        check_same_plan(root, plan)
     templated = {path for path in files if force and os.path.lexists(root / (path + TEMPLATE_SUFFIX))}
     written = {path: data for path, data in files.items() if path not in templated}
     write_tree(root, written, force=force, stale=lambda path: written_by_unpack(path) and path not in templated)
