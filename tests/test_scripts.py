@@ -22,15 +22,15 @@ def plan() -> Plan:
 
 
 def test_every_kind_of_script_once_in_plan_order() -> None:
-    found = [(s.kind, s.entry, s.pointer, s.label, s.on_agent, sorted(s.libraries)) for s in plan_scripts(plan())]
+    found = [(s.kind, s.entry, s.pointer, s.label, s.runs_on, sorted(s.libraries)) for s in plan_scripts(plan())]
     assert found == [
-        ("integration", "integrations/integrations.json", "/integrations/0/script", "integration 'In'", True,
+        ("integration", "integrations/integrations.json", "/integrations/0/script", "integration 'In'", "agent",
          ["a", "b"]),
-        ("library", "integrations/sharedfunctions.json", "/0/script", "shared library 'a'", False, ["a", "b"]),
-        ("library", "integrations/sharedfunctions.json", "/1/script", "shared library 'b'", False, ["a", "b"]),
-        ("step", "integrations/scriptSteps.json", "/0/script", "step 'Post'", True, ["util"]),
+        ("library", "integrations/sharedfunctions.json", "/0/script", "shared library 'a'", "cloud", ["a", "b"]),
+        ("library", "integrations/sharedfunctions.json", "/1/script", "shared library 'b'", "cloud", ["a", "b"]),
+        ("step", "integrations/scriptSteps.json", "/0/script", "step 'Post'", "agent", ["util"]),
         ("step library", "integrations/scriptSteps.json", "/0/libraries/0/library/script",
-         "step library 'util' of step 'Post'", True, ["util"]),
+         "step library 'util' of step 'Post'", "agent", ["util"]),
     ]
 
 

@@ -4,9 +4,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ._documents import INTEGRATIONS, SCRIPT_STEPS, SHARED_FUNCTIONS
 from ._errors import Location, Problem, Severity
 from ._jsonpos import line_col, pointer, split_pointer, string_char_offset, value_offset
 from ._model import Plan
+
+# The records a message about a place inside them names: (entry, array key or "" for a top-level
+# array, what the record is called).
+_RECORDS = ((SCRIPT_STEPS, "", "step"), (INTEGRATIONS, "integrations", "integration"),
+            (SHARED_FUNCTIONS, "", "shared library"))
 
 
 @dataclass(frozen=True)
@@ -36,6 +42,34 @@ class Locator:
             if offset is not None:
                 return Location(file, *line_col(text, offset))
         return Location(file)
+
+    def record(self, entry: str, ptr: str) -> str | None:
+        """The step, integration or shared library that `ptr` is in (`step 'Post'`), if any.
+
+        Messages about a place in one name it: in a zip, a line of integrations/scriptSteps.json
+        alone does not say which step it is.
+        """
+        parts = split_pointer(ptr)
+        for name, key, what in _RECORDS:
+            if entry != name:
+                continue
+            if key:
+                if not parts or parts[0] != key:
+                    return None
+                parts = parts[1:]
+            items = self.plan.get(entry)
+            if key and isinstance(items, dict):
+                items = items.get(key)
+            if parts and parts[0].isdigit() and isinstance(items, list) and int(parts[0]) < len(items):
+                item = items[int(parts[0])]
+                if isinstance(item, dict) and isinstance(item.get("name"), str):
+                    return f"{what} {item['name']!r}"
+        return None
+
+    def within(self, entry: str, ptr: str) -> str:
+        """` (in step 'Post')` for a message about a place inside a step, integration or shared library."""
+        record = self.record(entry, ptr)
+        return f" (in {record})" if record else ""
 
     def in_script(self, entry: str, ptr: str, script: str, line: int, column: int) -> Location:
         """Where line/column (1-based) of the script stored at `ptr` is, in the file a person edits."""

@@ -78,7 +78,8 @@ RULES: dict[str, Rule] = _table(
     ("constant-secret", "warning", "a constant named like a secret holds a value"),
     # scripts
     ("js-syntax", "error", "a script that does not parse (a warning for libraries: xMatters stores them)"),
-    ("es6-syntax", "warning", "ES6+ syntax (an error where the script runs on the xMatters Agent, ES5.1 only)"),
+    ("es6-syntax", "warning",
+     "ES6+ syntax in a script the xMatters Agent (ES5.1 only) may run; an error where only the Agent runs it"),
     ("unknown-library", "warning", "require() of a library the plan does not have"),
     ("unknown-endpoint", "warning", "a script names an endpoint the plan does not declare"),
     ("unknown-constant", "warning", "a script reads a constant the plan does not declare"),

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from .._errors import Problem
 from .._locate import Locator
 from .._model import Plan, objects
+from .._rules import Severity, severity
 from .._scripts import PlanScript, plan_scripts
 
 if TYPE_CHECKING:  # the parser is imported by the first script checked: build and unpack check none
@@ -36,11 +37,11 @@ def analyse_requires(source: str) -> ScriptFacts:
 
 
 def checked_scripts(plan: Plan) -> list[PlanScript]:
-    """The plan's scripts, shared libraries marked `on_agent` when an Agent integration loads them."""
+    """The plan's scripts, shared libraries marked as running on the Agent when an Agent integration loads them."""
     scripts = plan_scripts(plan)
     shared = frozenset(lib["name"] for _, lib in objects(plan.shared_libraries) if "name" in lib)
     agent = _libraries_on_agent(plan, [s for s in scripts if s.kind == "integration"], shared)
-    return [replace(s, on_agent=True) if s.kind == "library" and s.owner.get("name") in agent else s
+    return [replace(s, runs_on="agent") if s.kind == "library" and s.owner.get("name") in agent else s
             for s in scripts]
 
 
@@ -87,21 +88,31 @@ def _syntax(script: PlanScript, facts: ScriptFacts, locator: Locator) -> Iterato
     if facts.syntax_error:
         # xMatters stores and exports libraries that do not compile (the corpus has one): the
         # failure comes only when a script requires it, so a library's syntax error is a warning.
-        severity = "warning" if script.is_library else "error"
+        level: Severity = "warning" if script.is_library else "error"
         yield _at(script, facts.syntax_error, locator,
-                  f"JavaScript syntax error in {script.label}: {facts.syntax_error.name}", severity, "js-syntax")
+                  f"JavaScript syntax error in {script.label}: {facts.syntax_error.name}", level, "js-syntax",
+                  named=True)
+    if script.runs_on == "cloud":  # xMatters' cloud runs ECMAScript 6: only the Agent is ES5.1
+        return
     first: dict[str, list[Use]] = {}
     for use in facts.modern:
         first.setdefault(use.name, []).append(use)
     for feature, uses in first.items():
         more = f" ({len(uses) - 1} more in this script)" if len(uses) > 1 else ""
-        if script.on_agent:
+        if script.on_agent:  # it will not compile where it runs
             message = f"{feature} is ES6+ syntax, but {script.label} runs on the xMatters Agent (ES5.1 only){more}"
         else:
-            message = f"{feature} is ES6+ syntax, which ES5.1 runtimes (the xMatters Agent) reject{more}"
-        yield _at(script, uses[0], locator, message, "error" if script.on_agent else "warning", "es6-syntax")
+            message = (f"{feature} is ES6+ syntax, but {script.label} may run on the xMatters Agent "
+                       f"(allowedEnvironment BOTH), which takes ES5.1 only{more}")
+        yield _at(script, uses[0], locator, message, "error" if script.on_agent else severity("es6-syntax"),
+                  "es6-syntax", named=True)
 
 
-def _at(script: PlanScript, use: Use, locator: Locator, message: str, severity: str, rule: str) -> Problem:
+def _at(script: PlanScript, use: Use, locator: Locator, message: str, level: Severity, rule: str,
+        named: bool = False) -> Problem:
+    """A problem at a use in a script; the message names the script (unless it does already) where
+    the place does not: in a zip, or a tree that keeps the script in its document."""
+    if not named and f"{script.entry}#{script.pointer}" not in locator.plan.sources:
+        message = f"{message} (in {script.label})"
     return Problem(locator.in_script(script.entry, script.pointer, script.text, use.line, use.column),
-                   message, severity, rule)  # type: ignore[arg-type]
+                   message, level, rule)

@@ -88,14 +88,17 @@ def _unknown_keys(entry: Entry, error: ValidationError, locator: Locator) -> Ite
     for key in instance:
         if key not in known:
             ptr = pointer([*error.absolute_path, key])
-            yield locator.problem(entry.name, ptr, f"unknown key {key!r}", "warning", "unknown-key", key=True)
+            yield locator.problem(entry.name, ptr, f"unknown key {key!r}{locator.within(entry.name, ptr)}",
+                                  "warning", "unknown-key", key=True)
 
 
 def _schema_problem(entry: Entry, error: ValidationError, locator: Locator) -> Problem:
     # For anyOf/oneOf, the most specific failing branch explains the problem best.
     detail = best_match([error]) if error.context else error
     where = pointer(error.absolute_path)
-    return locator.problem(entry.name, where, f"{where or '/'}: {describe(detail)}", "error", "schema")
+    message = f"{where or '/'}: {describe(detail)}{locator.within(entry.name, where)}"
+    return locator.problem(entry.name, where, message, "error", "schema")
+
 
 
 _JSON_TYPES = {bool: "boolean", int: "integer", float: "number", str: "string", list: "array", dict: "object",
