@@ -31,7 +31,7 @@ def build(root: Path, out_dir: Path, overrides: dict[str, str]) -> list[Path]:
     descriptor = build_descriptor(options_from_values(values, VALUES))
     target = out_dir / DESCRIPTOR_FILE
     check_descriptor(descriptor, str(target))
-    plan_zip = build_tree(root, out_dir, overrides)
+    plan_zip = build_tree(root, out_dir, overrides, on_warning=lambda problem: print(problem, file=sys.stderr))
     atomic_write(target, descriptor_text(descriptor).encode("utf-8"))
     return [plan_zip, target]
 

@@ -46,6 +46,7 @@ RULES: dict[str, Rule] = _table(
     ("json-syntax", "error", "a source file that is not valid JSON"),
     ("document-type", "error", "a document whose top level is not the array or object its kind has"),
     ("unknown-file", "error", "a JSON file under plan/ that is no plan document"),
+    ("unreferenced-file", "warning", "a file under plan/ or scripts/ that nothing refers to: the build leaves it out"),
     ("missing-engine", "error", "a source tree without plan/engine.json"),
     ("stale-setting", "warning", "plan/xmplan.json names a document the plan no longer has"),
     ("template-syntax", "error", "a jinja2 template that does not parse"),

@@ -19,6 +19,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace, out: TextIO) -> int:
     from .._export import build_tree
 
-    path = build_tree(Path(args.dir), Path(args.output), parse_assignments(args.set), parse_rules(args.rule))
+    # Warnings do not stop the build; they are printed as `xmplan validate` prints them.
+    path = build_tree(Path(args.dir), Path(args.output), parse_assignments(args.set), parse_rules(args.rule),
+                      on_warning=lambda problem: print(problem, file=out))
     print(f"built {path}", file=out)
     return 0

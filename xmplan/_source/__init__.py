@@ -18,6 +18,7 @@ from .link import link_texts
 from .reader import TreeReader, by_place
 from .settings import read_settings, timestamps
 from .settings import settings as read_tree_settings
+from .unused import unreferenced_files
 
 __all__ = ["UNREAD_RULES", "is_source_tree", "load_plan", "load_source", "read_settings", "read_source",
            "template_values"]
@@ -76,6 +77,7 @@ def read_source(root: Path, values: Mapping[str, Any] | None = None) -> tuple[Pl
     era = settings.get("era", DEFAULT_ERA)
     reader.render_all(context)
     documents = reader.documents()
+    reader.problems.extend(unreferenced_files(reader, documents))
     # Entry names of the files there, read or not (one that failed to read is not missing).
     present = {relative[len("plan/"):].removesuffix(".j2") for relative in reader.all_files
                if relative.startswith("plan/")}

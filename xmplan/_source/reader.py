@@ -35,6 +35,7 @@ class TreeReader:
     sources: dict[str, str] = field(default_factory=dict)
     texts: dict[str, str] = field(default_factory=dict)
     unreadable: list[tuple[str, str]] = field(default_factory=list)  # folders that could not be listed
+    included: set[str] = field(default_factory=set)  # files templates read (`{% include %}`)
 
     @functools.cached_property
     def base(self) -> str:
@@ -147,6 +148,7 @@ class TreeReader:
         """What a template (or its `include`) reads: a file of the tree's listing, nothing else."""
         if relative not in self.file_set:
             return None
+        self.included.add(relative)
         return read_bytes(self.display(relative)).decode("utf-8")
 
     def documents(self) -> dict[str, Json]:
