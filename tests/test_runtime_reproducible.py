@@ -35,7 +35,7 @@ INVITE = {"room": {"id": 4242, "name": "Ops War Room", "link": "https://hipchat.
           "hipchatUrl": "https://hipchat.example.com"}
 
 
-def shift_gaps(name: str) -> Path:
+def corpus_plan(name: str) -> Path:
     path = CORPUS / name
     if not path.is_file():
         pytest.skip(f"{name} is not in ../shared/corpus/plans")
@@ -60,7 +60,7 @@ def write(folder: Path, name: str, data: object) -> str:
 def test_shift_gaps_twice_with_the_same_flags_prints_the_same_bytes(engine_name, export, output, tmp_path):
     request = write(tmp_path, "status.json", {"body": STATUS})
     respond = write(tmp_path, "on-call.json", {"status": 200, "body": ON_CALL})
-    argv = ["run", str(shift_gaps(export)), "Shift Gaps", "--request", request, "--respond", f"xMatters={respond}",
+    argv = ["run", str(corpus_plan(export)), "Shift Gaps", "--request", request, "--respond", f"xMatters={respond}",
             "--engine", engine_name, "--format", output, "--clock", CLOCK, "--seed", "42"]
     first, second = cli(*argv), cli(*argv)
     assert first == second
@@ -70,6 +70,23 @@ def test_shift_gaps_twice_with_the_same_flags_prints_the_same_bytes(engine_name,
     assert "from=2026-01-06T00:00:00Z&to=2026-01-13T00:00:00Z" in out
     if output == "json":  # its REST trigger to the results form is an event, with the seed's id
         assert [e["id"] for e in json.loads(out)["events"]] == [RunIds(42).uuid("event")]
+
+
+@pytest.mark.corpus
+def test_a_flow_run_twice_with_the_same_flags_prints_the_same_bytes(engine_name, tmp_path):
+    """Azure Monitor's flow: the trigger step's script, a switch, and a Create Event block's event."""
+    essentials = {"alertId": "/subscriptions/s1/alerts/9", "alertRule": "CPU high", "severity": "Sev3",
+                  "monitorCondition": "Fired", "monitoringService": "Platform",
+                  "firedDateTime": "2020-01-01T00:00:00Z", "description": "CPU over 90%"}
+    request = write(tmp_path, "alert.json", {"body": {"schemaId": "azureMonitorCommonAlertSchema",
+                                                      "data": {"essentials": essentials, "alertContext": {}}},
+                                             "parameters": {"recipients": "ops-team"}})
+    argv = ["run", str(corpus_plan("xmatters__xm-labs-azure-monitor__AzureMonitor__20200827-c25d3745.zip")),
+            "Integrated Alert - Azure Monitor Inbound", "--request", request, "--engine", engine_name,
+            "--format", "json", "--clock", CLOCK, "--seed", "5"]
+    first, second = cli(*argv), cli(*argv)
+    assert first == second and first[0] == 0
+    assert [e["id"] for e in json.loads(first[1])["events"]] == [RunIds(5).uuid("event")]
 
 
 @pytest.mark.parametrize("output", ["text", "json"])
@@ -140,7 +157,7 @@ def test_a_seed_fixes_the_ids_math_random_and_times_of_each_run(engine_name):
 
 def test_shift_gaps_trigger_to_its_results_form_is_the_same_each_run(engine_name):
     """Its POST to /reapi/.../triggers gets xMatters' 202 with a request id: the seed's."""
-    rt = Runtime(load_plan(shift_gaps(SHIFT_GAPS[1])), engine=engine_name, clock=CLOCK, seed=1)
+    rt = Runtime(load_plan(corpus_plan(SHIFT_GAPS[1])), engine=engine_name, clock=CLOCK, seed=1)
     rt.respond("xMatters", {"status": 200, "body": ON_CALL}, method="GET")
     first, second = (rt.run("Shift Gaps", body=STATUS) for _ in range(2))
     assert first.ok, first.error
