@@ -7,6 +7,7 @@ import json
 import pytest
 
 from xmplan._jsonpos import line_col, locate, pointer, split_pointer, string_char_offset, value_offset
+from xmplan._jsontext import loads_strict
 
 TEXT = """{
   "name": "Plan",
@@ -83,3 +84,21 @@ def test_string_char_offset_counts_a_surrogate_pair_as_one_character() -> None:
     text = json.dumps({"s": "\U0001F600\U0001F600 ok"})  # written as \ud83d\ude00 escapes
     start = value_offset(text, "/s")
     assert text[string_char_offset(text, start, 3):].startswith("ok")
+
+
+@pytest.mark.parametrize(("text", "line", "column", "before"), [
+    ('{"a": 1,\n}', 1, 8, "}"), ("[1, 2 ,  ]", 1, 7, "]"), ('{"a": [1,],}', 1, 9, "]"),
+    ('{\n  "a": {"b": 2,\n  }\n}', 2, 15, "}"),
+])
+def test_a_trailing_comma_is_named_at_the_comma(text, line, column, before):
+    with pytest.raises(json.JSONDecodeError) as caught:
+        loads_strict(text)
+    assert (caught.value.msg, caught.value.lineno, caught.value.colno) == (
+        f"trailing comma: JSON allows no comma before {before!r}", line, column)
+
+
+@pytest.mark.parametrize("text", ['{"a" 1}', "{,}", "[,]", '{"a": }'])
+def test_other_syntax_errors_keep_the_parsers_message(text):
+    with pytest.raises(json.JSONDecodeError) as caught:
+        loads_strict(text)
+    assert "trailing comma" not in caught.value.msg

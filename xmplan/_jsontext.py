@@ -92,7 +92,7 @@ def loads_strict(text: str, check_depth: bool = True) -> Json:
         raise json.JSONDecodeError(f"nested more than {MAX_DEPTH} deep", text, _too_deep_at(text)) from None
     except ValueError as exc:
         if isinstance(exc, json.JSONDecodeError):
-            raise
+            raise _trailing_comma(exc) or exc from None
         # int() refused a number's digits: say which number
         long = _LONG_NUMBER.search(text)
         raise json.JSONDecodeError(f"a number longer than {MAX_DIGITS} digits", text,
@@ -105,6 +105,18 @@ def loads_strict(text: str, check_depth: bool = True) -> Json:
         at = escape.start() if escape else 0
         raise json.JSONDecodeError("a lone surrogate escape is not text", text, at) from None
     return data
+
+
+def _trailing_comma(exc: json.JSONDecodeError) -> json.JSONDecodeError | None:
+    """The parser's "Expecting property name ..." at a `}` or `]` after a comma, said as it is, at the comma."""
+    text, at = exc.doc, exc.pos
+    if exc.msg not in ("Expecting property name enclosed in double quotes", "Expecting value") \
+            or at >= len(text) or text[at] not in "}]":
+        return None
+    before = text[:at].rstrip()
+    if not before.endswith(","):
+        return None
+    return json.JSONDecodeError(f"trailing comma: JSON allows no comma before {text[at]!r}", text, len(before) - 1)
 
 
 def depth_error(text: str) -> json.JSONDecodeError:

@@ -76,7 +76,10 @@ RULES: dict[str, Rule] = _table(
     ("unknown-flow", "error", "a trigger filter names a flow that is no integration of the plan"),
     ("duplicate-name", "error", "two properties, integrations, endpoints, constants or libraries share a name"),
     ("duplicate-form", "error", "a form copied by hand that keeps the original's name, ids or number"),
-    ("constant-secret", "warning", "a constant named like a secret holds a value"),
+    ("form-order", "warning", "a new form (form.json, no number yet) with the same `order` as another form"),
+    ("constant-secret", "warning", "a constant named like a secret holds a value (not a placeholder)"),
+    ("secret-url", "warning", "an endpoint, constant or script holds a URL that carries a secret (a webhook URL)"),
+    ("secret-header", "warning", "a script sets an Authorization, Cookie or API-key header to a literal value"),
     # scripts
     ("js-syntax", "error", "a script that does not parse (a warning for libraries: xMatters stores them)"),
     ("es6-syntax", "warning",
@@ -84,6 +87,8 @@ RULES: dict[str, Rule] = _table(
     ("unknown-library", "warning", "require() of a library the plan does not have"),
     ("unknown-endpoint", "warning", "a script names an endpoint the plan does not declare"),
     ("unknown-constant", "warning", "a script reads a constant the plan does not declare"),
+    ("raw-path-value", "warning", "with autoEncodeURI false, an http.request path adds a value nothing encoded"),
+    ("double-encoding", "warning", "encodeURIComponent() or encodeURI() of a value that is already encoded"),
     # Flow Designer wiring (validate/wiring.py): xMatters runs such flows, reading empty values
     ("step-input-name", "warning", "a custom step's script reads an input the step does not declare"),
     ("step-output-name", "warning", "a custom step's script writes an output the step does not declare"),

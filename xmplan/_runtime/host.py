@@ -6,7 +6,6 @@ import json
 import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from urllib.parse import quote
 
 from .._model import Json
 from .budget import OUTPUT_LIMIT, OutputBudget
@@ -16,10 +15,7 @@ from .outcome import ConsoleLine, Event, HttpCall, HttpResponse, Rejected, SentR
 from .pool import remaining_time
 from .reproducible import RunIds, time_text
 from .triggers import trigger_form
-
-# Characters a path keeps when auto-encoded; `%` is encoded, which is why scripts that pass
-# already-encoded paths set autoEncodeURI to false.
-_PATH_SAFE = "/?&=:;@!$'()*+,~-._"
+from .uri import auto_encode_on, auto_encoded
 
 
 class HostFailure(Exception):
@@ -138,9 +134,8 @@ class Host:
         base = self._base_url(endpoint)
         path = str(options.get("path") or "")
         method = str(options.get("method") or "GET").upper()
-        encode = options.get("autoEncodeURI", True) not in (False, "false")
         joined = path if not path or path.startswith("/") else "/" + path
-        url = base + (quote(joined, safe=_PATH_SAFE) if encode else joined)
+        url = base + (auto_encoded(joined) if auto_encode_on(options.get("autoEncodeURI", True)) else joined)
         headers = {str(k): str(v) for k, v in (options.get("headers") or {}).items()}  # the prelude made them text
         if options.get("json") and not any(k.lower() == "content-type" for k in headers):
             headers["Content-Type"] = "application/json"

@@ -7,7 +7,7 @@ from dataclasses import replace
 from .. import _texts as texts
 from .._documents import is_form
 from .._errors import Location, Problem, SourceError
-from .._jsonpos import line_col
+from .._jsonpos import line_col, string_char_offset, value_offset
 from .._model import Json, Plan, objects
 
 
@@ -46,15 +46,26 @@ def _linked_form(plan: Plan, name: str, form: dict[str, Json], problems: list[Pr
                 try:
                     new[key] = texts.names_to_ids(value, ids, where)
                 except SourceError as exc:
-                    problems.extend(_shift(exc.problems, plan, name, key, where))
+                    problems.extend(_shift(exc.problems, plan, name, f"/messages/{group}/{index}/{key}", value))
             linked[group][index] = new
     return {**form, "messages": linked}
 
 
-def _shift(problems: tuple[Problem, ...], plan: Plan, entry: str, key: str, where: str) -> list[Problem]:
-    """A reference inside a JSON string (the subject) is reported at the JSON file's line."""
+def _shift(problems: tuple[Problem, ...], plan: Plan, entry: str, ptr: str, value: str) -> list[Problem]:
+    """A reference inside a JSON string (the subject) is reported at its line and column in the JSON file."""
+    where = plan.source_of(entry, ptr)
     if where != plan.source_of(entry) or where not in plan.texts:
         return list(problems)
     text = plan.texts[where]
-    line = line_col(text, max(text.find(f'"{key}"'), 0))[0]
-    return [Problem(Location(where, line), p.message, p.severity, p.rule) for p in problems]
+    start = value_offset(text, ptr)
+    if start is None or text[start] != '"':
+        return [Problem(Location(where), p.message, p.severity, p.rule) for p in problems]
+    # The problems are placed by line and column in the decoded string; find that character in the JSON text.
+    starts = [0] + [i + 1 for i, char in enumerate(value) if char == "\n"]
+    shifted = []
+    for p in problems:
+        line = min(max(p.location.line or 1, 1), len(starts))
+        index = starts[line - 1] + (p.location.column or 1) - 1
+        shifted.append(Problem(Location(where, *line_col(text, string_char_offset(text, start, index))),
+                               p.message, p.severity, p.rule))
+    return shifted

@@ -57,8 +57,13 @@ def validate_plan(plan: Plan, scripts: bool = True, references: bool = True) -> 
     if references:
         problems += check_references(sound, locator)
         problems += check_wiring(sound, locator)
-    if scripts:
+    if scripts:  # the script checks parse (tree-sitter): build checks no scripts, so it loads none of them
+        from .jspaths import check_paths
+        from .leaks import check_leaks
+
         problems += check_scripts(sound, locator, references)
+        problems += check_paths(sound, locator)
+        problems += check_leaks(sound, locator)
     return sort_problems(problems)
 
 

@@ -22,7 +22,7 @@ from .._model import (
     objects,
 )
 from .._rules import severity
-from .._secrets import is_secret_name
+from .._secrets import is_placeholder, is_secret_name
 
 # How a check reports: (entry, JSON pointer, message, rule) -> a Problem at the rule's severity.
 Report = Callable[[str, str, str, str], Problem]
@@ -50,7 +50,7 @@ def _secrets(plan: Plan, problem: Report) -> Iterator[Problem]:
     """A constant named like a secret should travel blank: the admin fills it in after import."""
     for i, constant in objects(plan.constants):
         name, value = constant.get("name"), constant.get("value")
-        if is_secret_name(name) and isinstance(value, str) and value.strip():
+        if is_secret_name(name) and isinstance(value, str) and not is_placeholder(value):
             yield problem(INTEGRATIONS, f"/constants/{i}/value", f"constant {name!r} holds a value: keep secrets "
                           "out of the plan (leave it blank and fill it in after import)", "constant-secret")
 
@@ -78,6 +78,7 @@ def _duplicates(plan: Plan, problem: Report) -> Iterator[Problem]:
         yield from _duplicate_names(SCRIPT_STEPS, f"/{i}/libraries", step.get("libraries"), "referenceName",
                                     f"library of step {step.get('name')!r}", problem)
     yield from _duplicate_form_ids(plan, problem)
+    yield from _copied_form_order(plan, problem)
 
 
 def _duplicate_form_ids(plan: Plan, problem: Report) -> Iterator[Problem]:
@@ -103,6 +104,23 @@ def _duplicate_form_ids(plan: Plan, problem: Report) -> Iterator[Problem]:
                    "give the copy its own: leave its ids out, name its file form.json, and the build makes new ones")
             yield problem(entry, ptr, f"form {name!r} has the same {', '.join(whats)} as form {other_name!r}: {fix}",
                           "duplicate-form")
+
+
+def _copied_form_order(plan: Plan, problem: Report) -> Iterator[Problem]:
+    """A new form (its file is `form.json`: no number yet) that shares its `order` with another, as a copy does.
+
+    xMatters lists forms by `order`, then by name; exports tie often, so only new forms are told.
+    """
+    forms = [(entry, form, form.get("order")) for entry, form in plan.forms()]
+    orders = [order for _, _, order in forms if isinstance(order, int) and not isinstance(order, bool)]
+    for entry, form, order in forms:
+        if not plan.source_of(entry).endswith("/form.json") or order not in orders:
+            continue
+        others = [str(other.get("name")) for e, other, o in forms if o == order and e != entry]
+        if others:
+            yield problem(entry, "/order", f"form {form.get('name')!r} has order {order}, as form {others[0]!r} "
+                          f"does (a copy keeps the original's): give it its own, e.g. {max(orders) + 1}, "
+                          "for its place in xMatters' list of forms", "form-order")
 
 
 def _form_identities(entry: str, form: dict[str, Any]) -> Iterator[tuple[str, Any, str]]:
