@@ -127,13 +127,14 @@ def _requires(facts) -> tuple:
 
 
 def test_the_runs_require_query_finds_what_analyse_finds(corpus_dir: Path) -> None:
-    """A run looks for `require` calls with a query of its own, a fifth of analyse's to compile
+    """A run finds `require` calls from the text and the tree, without compiling analyse's query
     (issue #15): on every corpus script it finds the same calls, and stops at the same syntax errors."""
     from xmplan._archive import read_plan
     from xmplan._scripts import plan_scripts
 
     texts = {s.text for zip_path in sorted(corpus_dir.glob("*.zip")) for s in plan_scripts(read_plan(zip_path))}
-    texts |= {"require('a\\x62c'); require(name);", "var x = require('a'" , "f(a,,b); require('b');"}
+    texts |= {"require('a\\x62c'); require(name);", "var x = require('a'", "f(a,,b); require('b');",
+              "xrequire('a'); o.require('b'); (require)('c'); '/* require(d) */'; require?.('e'); requirerequire('f')"}
     differ = [text[:80] for text in texts if _requires(analyse_requires(text)) != _requires(analyse(text))]
     assert len(texts) > 500 and differ == []
     found = analyse_requires("require('a\\x62c'); require(name); http.request({endpoint: 'E'}); var c = 1 ?? 2;")

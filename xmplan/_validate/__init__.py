@@ -47,7 +47,6 @@ def validate_path(path: Path, values: Mapping[str, Any], levels: Mapping[str, Le
 
 def validate_plan(plan: Plan, scripts: bool = True, references: bool = True) -> list[Problem]:
     """Every problem in a loaded plan: schema, cross-references and scripts (unless told not)."""
-    from .javascript import check_scripts
     from .references import check_references
     from .schema import check_schemas
     from .wiring import check_wiring
@@ -58,6 +57,7 @@ def validate_plan(plan: Plan, scripts: bool = True, references: bool = True) -> 
         problems += check_references(sound, locator)
         problems += check_wiring(sound, locator)
     if scripts:  # the script checks parse (tree-sitter): build checks no scripts, so it loads none of them
+        from .javascript import check_scripts
         from .jspaths import check_paths
         from .leaks import check_leaks
 

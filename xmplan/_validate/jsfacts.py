@@ -57,14 +57,18 @@ _SIMPLE_ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "b": "\b", "f": "\f", "v": "
 
 def analyse_source(source: str, only_requires: bool = False) -> ScriptFacts:
     """Parse a script: its first syntax error, or its modern syntax and the names it uses (with
-    `only_requires`, only its `require` calls: what a run needs, for a fifth of the query's compiling)."""
+    `only_requires`, only its `require` calls: what a run needs, without compiling the query)."""
     parsed = parse(source)
     error = syntax_error(parsed)
     if error is not None:
         message, offset = error
         return ScriptFacts(_use(source, message, offset))
     collector = _Collector(parsed)
-    collector.walk(parsed.tree.root_node, _REQUIRE_CALLS if only_requires else _CANDIDATES)
+    if only_requires:
+        for call in _require_calls(parsed):
+            collector.visit(call)
+    else:
+        collector.walk(parsed.tree.root_node)
     found = (collector.catches + collector.modern, *(sorted(names, key=_at) for names in (
         collector.requires, collector.dynamic_requires, collector.endpoints, collector.constants)))
     return ScriptFacts(None, *(tuple(_use(source, name, parsed.offset(byte)) for name, byte in names)
@@ -79,7 +83,7 @@ def _preorder(node: Node) -> tuple[int, int]:
     return node.start_byte, -node.end_byte
 
 
-# Every node _visit may act on; the names scripts use are narrowed down by their identifiers here.
+# Every node `visit` may act on; the names scripts use are narrowed down by their identifiers here.
 # (No node.parent: it costs the depth. The object pattern costs the depth of nested objects in C.)
 _CANDIDATES = " ".join(f"({kind}) @n" for kind in _NODE_FEATURES) + """
 (lexical_declaration) @n (for_in_statement) @n (catch_clause) @n (method_definition) @n
@@ -95,7 +99,23 @@ _CANDIDATES = " ".join(f"({kind}) @n" for kind in _NODE_FEATURES) + """
 ((object (pair key: [(property_identifier) (string)] @_k)) @n (#match? @_k "endpoint"))
 """
 
-_REQUIRE_CALLS = '((call_expression function: (identifier) @_f) @n (#eq? @_f "require"))'  # as in _CANDIDATES
+
+def _require_calls(parsed: Parsed) -> list[Node]:
+    """The calls `_CANDIDATES` finds as `require(...)`: a call whose callee is the identifier `require`.
+
+    Found from the text instead: each `require` in it that the tree has as such a callee. Compiling
+    even that one pattern as a query costs a run more (tree-sitter analyses the whole grammar)."""
+    root, data, found = parsed.tree.root_node, parsed.data, []
+    at = data.find(b"require")
+    while at >= 0:
+        node = root.descendant_for_byte_range(at, at + 7)
+        if node is not None and node.type == "identifier" and (node.start_byte, node.end_byte) == (at, at + 7):
+            call = node.parent  # costs the depth, but only at these few places
+            callee = call.child_by_field_name("function") if call is not None else None
+            if call is not None and call.type == "call_expression" and callee is not None and callee.id == node.id:
+                found.append(call)
+        at = data.find(b"require", at + 1)
+    return found
 
 
 def _use(source: str, name: str, offset: int) -> Use:
@@ -116,16 +136,16 @@ class _Collector:
     endpoints: list[tuple[str, int]] = field(default_factory=list)
     constants: list[tuple[str, int]] = field(default_factory=list)
 
-    def walk(self, root: Node, query: str) -> None:
+    def walk(self, root: Node) -> None:
         # The query picks the few nodes that matter in C; Python visits only those, children first.
-        found = captures(compile_query(query), root)
+        found = captures(compile_query(_CANDIDATES), root)
         self.class_methods = {node.id for node in found.get("class_method", [])}
         unique = {node.id: node for node in sorted(found.get("n", []), key=_preorder)}
         order = sorted(enumerate(unique.values()), key=lambda item: (item[1].end_byte, -item[1].start_byte, -item[0]))
         for _, node in order:
-            self._visit(node)
+            self.visit(node)
 
-    def _visit(self, node: Node) -> None:
+    def visit(self, node: Node) -> None:
         kind = node.type
         feature = _NODE_FEATURES.get(kind) or self._feature(node, kind)
         if feature:
