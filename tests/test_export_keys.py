@@ -6,6 +6,7 @@ import importlib.util
 import io
 import json
 import re
+import shutil
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
@@ -13,8 +14,10 @@ from pathlib import Path
 import pytest
 from conftest import CORPUS
 
+from xmplan._archive import read_plan
 from xmplan._cli import main
-from xmplan._eras import detect_era
+from xmplan._eras import detect_era, plan_era
+from xmplan._export import build_tree
 from xmplan._model import Json
 from xmplan._validate import validate_path
 from xmplan._validate.exportkeys import EXPORT_KEYS, required_keys
@@ -117,3 +120,14 @@ def test_the_table_is_what_the_corpus_gives(capsys: pytest.CaptureFixture[str]) 
     printed: dict[str, dict[str, str]] = {}
     exec(capsys.readouterr().out, {}, printed)  # the printed table is the Python of the committed one
     assert printed["EXPORT_KEYS"] == EXPORT_KEYS
+
+
+@pytest.mark.parametrize("era", ["E1", "E2", "E3", "E4", "E5", "E6"])
+def test_a_hand_written_plan_builds_to_what_exports_of_its_era_carry(era: str, tmp_path: Path) -> None:
+    """The build fills each era's keys, and a tree without a timestamp gets one its era's exports have."""
+    tree = tmp_path / "tree"
+    shutil.copytree(Path(__file__).parent / "samples" / "minimal", tree)
+    (tree / "plan" / "xmplan.json").write_text(json.dumps({"era": era}), "utf-8")
+    built = build_tree(tree, tmp_path / "dist")
+    assert [str(p) for p in validate_path(built, {}) if p.severity == "error"] == []
+    assert plan_era(read_plan(built)) == era

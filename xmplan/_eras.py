@@ -58,6 +58,11 @@ HANDLING_PROPERTIES: tuple[Json, ...] = (
 _UNNUMBERED_HANDLING = re.compile(r":system:handling:[A-Za-z]+")
 
 
+# When a tree sets no timestamp: a time its era's exports have (a 1.9 zip's time tells its era).
+ERA_TIMES: dict[str, DateTime] = {"E4": (2019, 1, 1, 0, 0, 0), "E5": (2020, 1, 1, 0, 0, 0)}
+DEFAULT_TIME: DateTime = (2021, 1, 1, 0, 0, 0)
+
+
 def detect_era(version: str, date_time: DateTime) -> str:
     """The era of an export, from its engine version and zip timestamp (format reference §0)."""
     if version in ("1.4", "1.5", "1.6"):
@@ -196,7 +201,15 @@ class _Filler:
                                "isActive": True, "order": 0})
 
     def property(self, prop: Json) -> None:
-        if not self.since("E5") or not self.ids(prop, "uuid", "property", str(prop.get("name", ""))):
+        if not self.since("E5"):
+            # No uuid tells a new property from an exported one before E5: give it only the keys
+            # every export of its era has on every property (_validate/exportkeys), which leaves
+            # an exported one as it is.
+            self.defaults(prop, {"description": "", "helpText": "", "isSystem": False})
+            for _, value in objects(prop.get("values")) if self.since("E2") else []:
+                self.defaults(value, {"isDefault": False, "isVisible": True})
+            return
+        if not self.ids(prop, "uuid", "property", str(prop.get("name", ""))):
             return
         base = prop.get("baseType")
         self.defaults(prop, {"description": "", "helpText": "", "isSystem": False})

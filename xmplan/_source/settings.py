@@ -6,15 +6,12 @@ import datetime
 from pathlib import Path
 from typing import Any
 
-from .._eras import DEFAULT_ERA, ERAS
+from .._eras import DEFAULT_ERA, DEFAULT_TIME, ERA_TIMES, ERAS
 from .._errors import SourceError
 from .._layout import SETTINGS
 from .._model import DateTime, Json
 from .._rules import check_levels
 from .reader import TreeReader
-
-DEFAULT_TIME: DateTime = (2021, 1, 1, 0, 0, 0)
-
 
 _SETTING_TYPES = {"era": str, "timestamp": str, "timestamps": dict, "canvasOrder": list, "compact": list,
                   "rules": dict}
@@ -46,7 +43,7 @@ def settings(reader: TreeReader) -> dict[str, Any]:
 
 
 def timestamps(reader: TreeReader, settings: Json) -> dict[str, DateTime]:
-    stamps = {"": DEFAULT_TIME}
+    stamps = {"": ERA_TIMES.get(settings.get("era", DEFAULT_ERA), DEFAULT_TIME)}
     for name, text in [("", settings.get("timestamp")), *settings.get("timestamps", {}).items()]:
         if text is None:
             continue
