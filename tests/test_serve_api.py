@@ -185,7 +185,8 @@ def test_form_triggers_create_events(app, client):
     form = next(iter(emulator_of(app).forms))
     trigger = {"properties": {"Room ID": "1", "Room Name": "R", "Room Link": "https://h/r", "Message": "m",
                               "Invited By": "x"}, "recipients": [{"id": "jdoe", "recipientType": "PERSON"}]}
-    for path in (f"/api/xm/1/forms/{form}/triggers", f"/api/xm/1/plans/any-plan/forms/{form}/triggers"):
+    for path in (f"/api/xm/1/forms/{form}/triggers", f"/api/xm/1/plans/any-plan/forms/{form}/triggers",
+                 f"/reapi/2015-04-01/forms/{form}/triggers"):
         answer = client.post(path, json=trigger, headers=basic())
         assert answer.status_code == 202
         events = client.get(f"/api/xm/1/events?requestId={answer.json['requestId']}", headers=basic()).json

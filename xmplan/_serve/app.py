@@ -32,6 +32,7 @@ def create_app(config: ServeConfig, *, start: bool = True) -> Flask:
     app.extensions["xmplan.runs"] = runs
     for module in (inbound, rest, control, console):
         app.register_blueprint(module.blueprint)
+    app.register_blueprint(rest.deprecated)
     _errors(app)
     app.wsgi_app = _SelfCalls(app.wsgi_app, emulator)  # type: ignore[method-assign]
     logging.getLogger("waitress.queue").setLevel(logging.ERROR)

@@ -13,6 +13,8 @@ from ..core import ApiError
 from ..web import api_user, emulator, json_body, paging, query_args
 
 blueprint = Blueprint("rest", __name__, url_prefix=views.API)
+# The deprecated API's trigger route, which published scripts still call (Shift Gaps, Salesforce, CA Agile Central).
+deprecated = Blueprint("reapi", __name__, url_prefix="/reapi/<version>")
 _EMBEDS = {"properties", "recipients"}
 
 
@@ -166,6 +168,11 @@ def form_trigger(form: str, plan: str | None = None) -> Response:
     request_id = emulator().trigger_form(form, json_body(), api_user().target_name)
     status, body = trigger_accepted(request_id)
     return _json(body, status)
+
+
+@deprecated.post("/forms/<form>/triggers")
+def deprecated_form_trigger(version: str, form: str) -> Response:
+    return form_trigger(form)
 
 
 @blueprint.route("/<path:rest>", methods=["GET", "POST", "PUT", "PATCH", "DELETE"])
