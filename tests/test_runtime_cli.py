@@ -106,7 +106,6 @@ def test_unanswered_request_fails_clearly(plan_zip, files):
     (["Inbound", "--request", "{missing}"], "No such file or directory"),
     (["Inbound", "--request", "{bad}"], "bad.json:1:2: error: not JSON"),
     (["Inbound", "--request", "{list}"], 'expected a JSON object {"body"'),
-    (["Inbound", "--request", "{request}", "--respond", "Other={respond}"], "no endpoint named 'Other'"),
     (["Inbound", "--request", "{request}", "--respond", "Service={badanswer}"], "unknown keys in fake response"),
 ])
 def test_bad_input_is_one_line_and_exit_1(plan_zip, files, tmp_path, argv, message):
@@ -129,3 +128,8 @@ def test_a_malformed_respond_option_is_a_usage_error(plan_zip, files):
     code, out, err = run_cli("run", str(plan_zip), "Inbound", "--request", files["request"], "--respond", "Service")
     assert (code, out) == (2, "")
     assert err == "xmplan: error: --respond expects ENDPOINT [METHOD] [PATH]=FILE, got 'Service'\n"
+    # an endpoint the plan lacks is a usage error too, as for --real-http and --endpoint
+    code, out, err = run_cli("run", str(plan_zip), "Inbound", "--request", files["request"],
+                             "--respond", f"Other={files['respond']}")
+    assert (code, out) == (2, "") and err == ("xmplan: error: --respond: no endpoint named 'Other' "
+                                              "(the plan has: Service, xMatters)\n")

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from .._errors import UsageError, XmplanError
+from .options import check_names
 
 if TYPE_CHECKING:
     from .._runtime.api import Runtime
@@ -71,9 +72,7 @@ def register(runtime: Runtime, options: Sequence[RespondOption]) -> None:
 
     for option in options:
         fake = resolve(option, runtime.endpoints)
-        if fake.endpoint not in runtime.endpoints:
-            raise XmplanError.at(runtime.plan.origin or "plan", f"--respond {option.given!r}: no endpoint named "
-                                 f"{fake.endpoint!r} in the plan (endpoints: {', '.join(sorted(runtime.endpoints))})")
+        check_names([fake.endpoint], "--respond", list(runtime.endpoints), "endpoint")  # as --real-http does
         answers = read_json_file(option.filename)
         try:
             runtime.respond(fake.endpoint, *(answers if isinstance(answers, list) else [answers]),
