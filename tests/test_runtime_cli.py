@@ -1,4 +1,4 @@
-"""`xmplan run PLAN INTEGRATION --request FILE [--respond ENDPOINT=FILE ...]`."""
+"""`xmplan run PLAN INTEGRATION --request FILE [--respond "ENDPOINT [METHOD] [PATH]=FILE" ...]`."""
 
 from __future__ import annotations
 
