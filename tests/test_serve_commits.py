@@ -97,6 +97,45 @@ def test_work_that_raises_is_undone_alone(tmp_path):
     assert database.names() == ["after", "before"]
 
 
+def test_work_that_raises_in_a_shared_commit_is_undone_alone(tmp_path):
+    database = Database(tmp_path / "db")
+    commits = GroupCommit(database.connection, timeout=10)
+    inside, release = threading.Event(), threading.Event()
+
+    def first(db):
+        inside.set()
+        assert release.wait(10)
+
+    def half_then_fail(db):
+        db.execute("INSERT INTO items VALUES ('half')")
+        raise ValueError("the caller's own mistake")
+
+    outcomes = {}
+
+    def call(name, work):
+        try:
+            outcomes[name] = commits.run(work)
+        except ValueError as exc:
+            outcomes[name] = exc
+
+    threads = [threading.Thread(target=call, args=("first", first))]
+    threads[0].start()
+    assert inside.wait(10)
+    threads += [threading.Thread(target=call, args=(name, work))
+                for name, work in (("good", insert("good")), ("bad", half_then_fail), ("also", insert("also")))]
+    for thread in threads[1:]:
+        thread.start()
+    deadline = time.monotonic() + 10
+    while len(commits._pending) < 3 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    release.set()
+    for thread in threads:
+        thread.join(10)
+    assert isinstance(outcomes["bad"], ValueError) and (outcomes["good"], outcomes["also"]) == ("GOOD", "ALSO")
+    assert database.names() == ["also", "good"]
+    assert database.commits == 2  # the three shared one
+
+
 def test_a_locked_database_refuses_the_whole_commit(tmp_path):
     database = Database(tmp_path / "db")
     commits = GroupCommit(database.connection, timeout=10)

@@ -76,18 +76,23 @@ class GroupCommit:
 
     def _commit(self, batch: list[_Job]) -> None:
         connection = self._connection()
+        alone = len(batch) == 1  # the transaction is the work's own: no savepoint needed
         try:
             connection.execute("BEGIN IMMEDIATE")
             for job in batch:
-                connection.execute("SAVEPOINT work")
+                if not alone:
+                    connection.execute("SAVEPOINT work")
                 try:
                     job.result = job.work(connection)
                 except sqlite3.OperationalError:
                     raise  # the database itself refuses: the whole transaction goes
                 except Exception as exc:  # this caller's own failure: only its changes go
+                    if alone:
+                        raise
                     connection.execute("ROLLBACK TO work")
                     job.error = exc
-                connection.execute("RELEASE work")
+                if not alone:
+                    connection.execute("RELEASE work")
             connection.execute("COMMIT")
         except BaseException as exc:
             if connection.in_transaction:  # SQLite ends it by itself on some errors (a full disk)
