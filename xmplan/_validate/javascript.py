@@ -64,9 +64,11 @@ def check_scripts(plan: Plan, locator: Locator, references: bool = True) -> Iter
     """Syntax of every script, and (with `references`) the libraries, endpoints and constants it names."""
     endpoints = {e.get("name") for _, e in objects(plan.endpoints)} | {BUILTIN_ENDPOINT}
     constants = {c.get("name") for _, c in objects(plan.constants)}
+    placed = _agent_blocks(plan)
     for script in checked_scripts(plan):
         facts = analyse(script.text)
-        yield from _syntax(script, facts, locator)
+        step = script.owner.get("id") if script.kind == "step" else None
+        yield from _syntax(script, facts, locator, placed.get(step) if isinstance(step, str) else None)
         if not references:
             continue
         for use in facts.requires:
@@ -84,7 +86,18 @@ def check_scripts(plan: Plan, locator: Locator, references: bool = True) -> Iter
                           "warning", "unknown-constant")
 
 
-def _syntax(script: PlanScript, facts: ScriptFacts, locator: Locator) -> Iterator[Problem]:
+def _agent_blocks(plan: Plan) -> dict[str, str]:
+    """Step id -> the first canvas block that runs it on the Agent (`environment` ONPREMISE)."""
+    placed: dict[str, str] = {}
+    for _, canvas in plan.canvases():
+        for _, block in objects(canvas.get("blocks")):
+            step = block.get("step")
+            if block.get("environment") == "ONPREMISE" and isinstance(step, str):
+                placed.setdefault(step, f"block {block.get('label')!r} of canvas {canvas.get('name')!r}")
+    return placed
+
+
+def _syntax(script: PlanScript, facts: ScriptFacts, locator: Locator, placed: str | None) -> Iterator[Problem]:
     if facts.syntax_error:
         # xMatters stores and exports libraries that do not compile (the corpus has one): the
         # failure comes only when a script requires it, so a library's syntax error is a warning.
@@ -102,8 +115,9 @@ def _syntax(script: PlanScript, facts: ScriptFacts, locator: Locator) -> Iterato
         if script.on_agent:  # it will not compile where it runs
             message = f"{feature} is ES6+ syntax, but {script.label} runs on the xMatters Agent (ES5.1 only){more}"
         else:
+            why = f"allowedEnvironment BOTH; {placed} runs it there" if placed else "allowedEnvironment BOTH"
             message = (f"{feature} is ES6+ syntax, but {script.label} may run on the xMatters Agent "
-                       f"(allowedEnvironment BOTH), which takes ES5.1 only{more}")
+                       f"({why}), which takes ES5.1 only{more}")
         yield _at(script, uses[0], locator, message, "error" if script.on_agent else severity("es6-syntax"),
                   "es6-syntax", named=True)
 
