@@ -14,7 +14,7 @@ from xmplan._eras import form_names
 from xmplan._export import plan_zip, zip_name
 from xmplan._jsontext import source_bytes
 from xmplan._model import Entry, Plan
-from xmplan._names import resolve_canvas, step_inputs
+from xmplan._names import Context, resolve_canvas
 from xmplan._source import load_source
 
 GRAFANA = CORPUS / "xmatters__xm-labs-grafana__GrafanaAlert__20200303-e6419027.zip"
@@ -47,7 +47,11 @@ def test_integrations_name_their_form_and_build_its_uuid_back(tmp_path: Path) ->
 def test_a_canvas_reads_by_label_and_input_name_with_its_layout_as_an_object(tmp_path: Path) -> None:
     unpack(GRAFANA, tmp_path / "tree")
     canvas = tree_json(tmp_path / "tree", "plan/canvases/GrafanaAlert.json")
+    assert canvas["form"] == "Grafana Alert"
     blocks = {block["id"]: block for block in canvas["blocks"]}
+    steps = {block["label"]: block.get("step") for block in canvas["blocks"]}
+    assert steps["Grafana Alert - Inbound from Grafana"] == "Grafana Alert - Inbound from Grafana"  # integration
+    assert steps["Events found?"] is None  # a switch runs no step
     switch = next(b for b in canvas["blocks"] if b["label"] == "Events found?")
     assert switch["presentation"] == {"w": 60, "x": 910, "h": 60, "y": 646}
     assert switch["inputMappings"][0]["mapping"] == "${Get Events.Number of Event IDs Returned}"
@@ -56,8 +60,10 @@ def test_a_canvas_reads_by_label_and_input_name_with_its_layout_as_an_object(tmp
     assert blocks[edge["toBlock"]]["label"] == "Grafana Alerts"
     alerts = [b for b in canvas["blocks"] if b["label"] == "Grafana Alerts"]
     assert [m["stepInput"] for m in alerts[0]["inputMappings"]][-2:] == ["ruleid", "paused"]
-    # A built-in step's inputs are not in the plan: their ids stay.
+    assert {b["step"] for b in alerts} == {"Grafana Alerts"}  # a step of the plan
+    # A built-in step and its inputs are not in the plan: their ids stay.
     get_events = next(b for b in canvas["blocks"] if b["label"] == "Get Events")
+    assert get_events["step"] == "f36cf6ba-2225-5cb3-831f-030a05527c72"
     assert all(len(m["stepInput"]) == 36 for m in get_events["inputMappings"])
 
 
@@ -78,7 +84,7 @@ def _canvas_case() -> Plan:
                "stepInput": "5f0c3c0e-1111-4aaa-8aaa-0000000000a1"},
               {"inputPort": "input", "mapping": "${0b0c3c0e-2222-4bbb-8bbb-000000000003.ok}",
                "stepInput": "5f0c3c0e-1111-4aaa-8aaa-0000000000a2"}]
-    canvas = {"name": "Flow", "blocks": [
+    canvas = {"name": "Flow", "form": "f0000000-3333-4ccc-8ccc-000000000002", "blocks": [
         block(1, "Start", '{"w":60,"x":1.5,"h":60,"y":-2}', step=step["id"]),
         block(2, "Post", '{"w": 60, "x": 10}', step=step["id"], inputMappings=inputs),  # spaced: kept text
         block(3, "event", "{}", step=step["id"]),  # would read ${event.properties.X}: kept in text
@@ -112,6 +118,8 @@ def test_names_that_are_ambiguous_or_missing_keep_the_id_and_the_zip_comes_back_
     canvas = tree_json(tmp_path / "tree", "plan/canvases/Flow.json")
     start, post, event, twin, _ = canvas["blocks"]
     assert start["presentation"] == {"w": 60, "x": 1.5, "h": 60, "y": -2}
+    assert start["step"] == "Post"
+    assert canvas["form"] == "f0000000-3333-4ccc-8ccc-000000000002"  # two forms are named "Same"
     assert post["presentation"] == '{"w": 60, "x": 10}'  # not xMatters' spelling of that object
     assert [m["mapping"] for m in post["inputMappings"]] == [
         "${Start.ok} ${event.properties.X}", "${0b0c3c0e-2222-4bbb-8bbb-000000000003.ok}"]
@@ -157,9 +165,9 @@ def test_a_hand_written_canvas_may_name_blocks_and_inputs(tmp_path: Path) -> Non
 def test_a_tree_with_ids_reads_as_it_always_did(export: Path) -> None:
     """What older unpacks wrote (every id as the zip has it) reads back unchanged."""
     plan = read_plan(export)
-    inputs = step_inputs(plan)
+    context = Context(plan)
     for _, canvas in plan.canvases():
-        assert resolve_canvas(canvas, inputs) == canvas
+        assert resolve_canvas(canvas, context) == canvas
     forms = form_names(plan)
     assert [forms.resolve(i["form"]) for i in plan.integrations if "form" in i] == \
         [i["form"] for i in plan.integrations if "form" in i]
@@ -184,3 +192,17 @@ def test_a_tree_written_by_the_old_unpack_builds_byte_identical(export: Path, tm
     path.write_bytes(source_bytes(document))
     assert build(tree, tmp_path / "out") == export.read_bytes()
     assert zip_name(plan) == next((tmp_path / "out").glob("*.zip")).name
+
+
+@needs_grafana
+def test_a_block_relabelled_in_the_tree_is_reported_where_it_is_still_named(tmp_path: Path,
+                                                                            capsys: pytest.CaptureFixture[str]) -> None:
+    unpack(GRAFANA, tmp_path / "tree")
+    path = tmp_path / "tree" / "plan" / "canvases" / "GrafanaAlert.json"
+    path.write_text(path.read_text(encoding="utf-8").replace('"label": "Get Events"', '"label": "Find Events"'),
+                    encoding="utf-8")
+    capsys.readouterr()
+    assert main(["validate", str(tmp_path / "tree")]) == 1  # the edges to "Get Events" lead nowhere now
+    out = capsys.readouterr().out
+    assert "reads ${Get Events.Number of Event IDs Returned}, which names no block of this canvas" in out
+    assert '/edges/1/toBlock: "Get Events" is not a lowercase RFC 4122 uuid [schema]' in out

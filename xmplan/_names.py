@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import replace
 
 from ._documents import SCRIPT_STEPS, is_canvas
@@ -25,7 +25,6 @@ PLACEHOLDER = re.compile(r"\$\{([^}]*)\}")  # as flows.mappings reads mapping te
 _OTHER_HEADS = ("event", "constants", "person", "alert", "triggerOutput")
 _BLOCK_REFERENCES = ("fromBlock", "toBlock")  # in edges; `groupingBlockId` is the block's own
 
-StepInputs = Mapping[str, list[Json]]  # a plan's step id -> the step's inputs
 
 
 def compact(value: Json) -> str:
@@ -68,27 +67,35 @@ class FormNames:
         return {**integration, "form": name}
 
 
-def step_inputs(plan: Plan) -> dict[str, list[Json]]:
-    steps = plan.get(SCRIPT_STEPS)
-    return {step["id"]: step["inputs"] for step in steps if isinstance(step, dict) and isinstance(step.get("id"), str)
-            and isinstance(step.get("inputs"), list)} if isinstance(steps, list) else {}
+class Context:
+    """What a plan's canvases refer to by id: its steps (and their inputs), integrations and forms."""
+
+    def __init__(self, plan: Plan) -> None:
+        steps = plan.get(SCRIPT_STEPS)
+        steps = [step for step in steps if isinstance(step, dict)] if isinstance(steps, list) else []
+        self.inputs = {step["id"]: _names_of(step.get("inputs"), "id") for step in steps
+                       if isinstance(step.get("id"), str)}
+        self.forms = _names_of([form for _, form in plan.forms()], "uuid")
+        # What a block's `step` is, by the block's stepType.
+        self.steps = {"SCRIPT_STEP": _names_of(steps, "id"), "INTEGRATION": _names_of(plan.integrations, "id"),
+                      "CREATE_EVENT": self.forms}
 
 
 def resolve_canvases(plan: Plan) -> Plan:
-    """The plan with every canvas as the zip holds it: labels and input names back to ids, layout as text."""
-    inputs = step_inputs(plan)
-    entries = tuple(replace(entry, data=resolve_canvas(entry.data, inputs))
+    """The plan with every canvas as the zip holds it: names back to ids, layout as text."""
+    context = Context(plan)
+    entries = tuple(replace(entry, data=resolve_canvas(entry.data, context))
                     if is_canvas(entry.name) and isinstance(entry.data, dict) else entry for entry in plan.entries)
     return replace(plan, entries=entries)
 
 
-def resolve_canvas(canvas: dict[str, Json], inputs: StepInputs) -> dict[str, Json]:
-    return _Canvas(canvas, inputs).rewrite(resolving=True)
+def resolve_canvas(canvas: dict[str, Json], context: Context) -> dict[str, Json]:
+    return _Canvas(canvas, context).rewrite(resolving=True)
 
 
-def name_canvas(canvas: dict[str, Json], inputs: StepInputs, where: str) -> dict[str, Json]:
-    """The canvas as unpack writes it: blocks named by label, step inputs by name, layout as an object."""
-    return _Canvas(canvas, inputs, where).rewrite(resolving=False)
+def name_canvas(canvas: dict[str, Json], context: Context, where: str) -> dict[str, Json]:
+    """The canvas as unpack writes it: its form, blocks' steps, blocks and inputs named, layout as an object."""
+    return _Canvas(canvas, context, where).rewrite(resolving=False)
 
 
 def _nameable(name: object, ids: set[str], counts: Counter[object]) -> bool:
@@ -99,9 +106,9 @@ def _nameable(name: object, ids: set[str], counts: Counter[object]) -> bool:
 class _Canvas:
     """One canvas's names: each block's label and each step's input names, where they are unambiguous."""
 
-    def __init__(self, canvas: dict[str, Json], inputs: StepInputs, where: str = "") -> None:
+    def __init__(self, canvas: dict[str, Json], context: Context, where: str = "") -> None:
         self.canvas = canvas
-        self.inputs = inputs
+        self.context = context
         self.where = where
         blocks = canvas.get("blocks")
         self.blocks = [block for block in blocks if isinstance(block, dict)] if isinstance(blocks, list) else []
@@ -127,6 +134,9 @@ class _Canvas:
             changed["edges"] = [{**edge, **{key: self._choose(edge[key], resolving, self._block_id, self._block_name)
                                             for key in _BLOCK_REFERENCES if key in edge}}
                                 if isinstance(edge, dict) else edge for edge in edges]
+        if "form" in self.canvas:
+            forms = self.context.forms
+            changed["form"] = self._choose(self.canvas["form"], resolving, forms.resolve, forms.name)
         return {key: changed.get(key, value) for key, value in self.canvas.items()}
 
     def _block(self, block: dict[str, Json], resolving: bool) -> dict[str, Json]:
@@ -136,9 +146,14 @@ class _Canvas:
             new["presentation"] = _resolve_layout(layout) if resolving else _name_layout(layout)
         if "groupingBlockId" in block:
             new["groupingBlockId"] = self._choose(block["groupingBlockId"], resolving, self._block_id, self._block_name)
+        step = block.get("step")
+        targets = self.context.steps.get(str(block.get("stepType")))
+        if targets is not None and "step" in block:
+            new["step"] = self._choose(step, resolving, targets.resolve, targets.name)
+            step = new["step"] if resolving else step  # the step's id, which its inputs go by
         mappings = block.get("inputMappings")
         if isinstance(mappings, list):
-            inputs = _input_names(self.inputs.get(block["step"]) if isinstance(block.get("step"), str) else None)
+            inputs = self.context.inputs.get(step, _NO_NAMES) if isinstance(step, str) else _NO_NAMES
             new["inputMappings"] = [self._mapping(m, inputs, resolving) if isinstance(m, dict) else m for m in mappings]
         return new
 
@@ -198,7 +213,7 @@ class _Canvas:
 
 
 class _Names:
-    """A step's inputs: id <-> name, for the names that are unambiguous."""
+    """Objects of one kind (a step's inputs, a plan's forms...): id <-> name, where the name is unambiguous."""
 
     def __init__(self, by_name: dict[str, str], ids: set[str]) -> None:
         self.by_name = by_name
@@ -212,11 +227,16 @@ class _Names:
         return self.by_id.get(value, value) if isinstance(value, str) else value
 
 
-def _input_names(inputs: list[Json] | None) -> _Names:
-    items = [item for item in inputs or () if isinstance(item, dict) and isinstance(item.get("id"), str)]
-    ids = {item["id"] for item in items}
-    counts = Counter(item.get("name") for item in items)
-    return _Names({item["name"]: item["id"] for item in items if _nameable(item.get("name"), ids, counts)}, ids)
+def _names_of(items: Json, key: str) -> _Names:
+    """Objects by name, where the name is theirs alone: `key` is their id (`id`, or a form's `uuid`)."""
+    objects = [item for item in items if isinstance(item, dict) and isinstance(item.get(key), str)] \
+        if isinstance(items, list) else []
+    ids = {item[key] for item in objects}
+    counts = Counter(item.get("name") for item in objects)
+    return _Names({item["name"]: item[key] for item in objects if _nameable(item.get("name"), ids, counts)}, ids)
+
+
+_NO_NAMES = _Names({}, set())
 
 
 def _name_layout(value: Json) -> Json:

@@ -32,7 +32,7 @@ from ._layout import (
     has_escape,
 )
 from ._model import INTEGRATIONS, SCRIPT_STEPS, SHARED_FUNCTIONS, DateTime, Json, Plan, form_id
-from ._names import FormNames, name_canvas, step_inputs
+from ._names import Context, FormNames, name_canvas
 from ._sameplan import check_same_plan
 
 HANDLING = re.compile(r"(:system:handling:[A-Za-z]+)(\d+)")
@@ -79,7 +79,7 @@ def written_by_unpack(path: str) -> bool:
 def source_files(plan: Plan) -> dict[str, bytes]:
     """The source tree of a plan: relative path -> content."""
     tree = _Tree()
-    inputs = step_inputs(plan)
+    context = Context(plan)
     for entry in plan.entries:
         _refuse_lost(plan.source_of(entry.name), entry.name)
         # Each unpack step returns a new document sharing every part it leaves as it is with the
@@ -91,7 +91,7 @@ def source_files(plan: Plan) -> dict[str, bytes]:
         elif entry.name == INTEGRATIONS and isinstance(data, dict):
             data = _unpack_integrations(tree, form_names(plan), data, where)
         elif is_canvas(entry.name) and isinstance(data, dict):
-            data = name_canvas(data, inputs, where)
+            data = name_canvas(data, context, where)
         elif entry.name == SHARED_FUNCTIONS:
             data = _each(data, functools.partial(tree.pull, key="script", folder=LIBRARY_SCRIPTS, suffix=".js"))
         elif entry.name == SCRIPT_STEPS:

@@ -15,6 +15,8 @@ TRIGGER_FAMILIES = ("triggerOutputRESPONSE", "triggerOutputSTATUS", "triggerOutp
 # Placeholders that read a notification's context (the recipient, the alert being sent): they
 # are filled in when xMatters builds each message, which a local flow run does not do.
 NOTIFICATION_CONTEXT = ("person", "alert")
+# What a placeholder's head names besides a block (by id): the flow's context.
+CONTEXT_HEADS = frozenset(("constants", "event", *TRIGGER_FAMILIES, *NOTIFICATION_CONTEXT))
 
 
 @dataclass

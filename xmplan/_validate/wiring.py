@@ -13,7 +13,7 @@ from typing import Any
 from .._errors import Problem
 from .._flows.canvas import DEFAULT_PORTS, Canvas, canvases
 from .._flows.jstext import strip_comments
-from .._flows.mappings import PLACEHOLDER
+from .._flows.mappings import CONTEXT_HEADS, PLACEHOLDER
 from .._locate import Locator
 from .._model import INTEGRATIONS, SCRIPT_STEPS, Plan, objects
 from .._rules import severity
@@ -129,6 +129,9 @@ def _canvas(plan: Plan, canvas: Canvas, steps: dict[Any, Json], report: Report) 
                              "its form does not show", "section-item-key")
             for match in PLACEHOLDER.finditer(str(mapping.get("mapping") or "")):
                 head, _, output = match.group(1).partition(".")
+                if not _UUID.fullmatch(head) and head not in CONTEXT_HEADS:  # a tree names blocks by label
+                    yield report(entry, f"{ptr}/mapping", f"block {label!r} reads {match.group()}, which names no "
+                                 "block of this canvas (by its id, or by a label no other block has)", "mapping-block")
                 if not _UUID.fullmatch(head) or head in aliases:
                     continue
                 source = canvas.blocks.get(head)
