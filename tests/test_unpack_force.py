@@ -11,6 +11,7 @@ from conftest import CORPUS
 from xmplan._cli import main
 from xmplan._export import plan_zip
 from xmplan._model import Entry, Plan
+from xmplan._sameplan import Identity
 
 SAMPLE = Path(__file__).parent / "samples" / "minimal"
 # Two exports of one plan that the plan's owner renamed in between: the ids stayed.
@@ -110,3 +111,10 @@ def test_a_hand_written_tree_is_the_plan_it_builds(tmp_path: Path) -> None:
 def test_a_renamed_corpus_plan_is_the_same_plan(tmp_path: Path) -> None:
     assert main(["unpack", str(RENAMED[0]), str(tmp_path / "tree")]) == 0
     assert main(["unpack", "--force", str(RENAMED[1]), str(tmp_path / "tree")]) == 0
+
+
+def test_the_identity_of_odd_documents_is_what_can_be_read() -> None:
+    plan = Plan((Entry("engine.json", ["not", "an", "object"]), Entry("forms/A/1.json", {"uuid": ["x"]}),
+                 Entry("integrations/integrations.json", {"integrations": [{"id": "i-1"}, 7]})))
+    assert Identity.of(plan) == Identity("", frozenset({"i-1"}))
+    assert Identity.of(Plan((Entry("integrations/integrations.json", 5),))) == Identity("", frozenset())

@@ -14,7 +14,7 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import replace
 
-from ._documents import SCRIPT_STEPS, is_canvas
+from ._documents import INTEGRATIONS, SCRIPT_STEPS, is_canvas
 from ._errors import ArchiveError
 from ._jsontext import loads_strict
 from ._model import UUID, Json, Plan
@@ -67,6 +67,12 @@ class FormNames:
         return {**integration, "form": name}
 
 
+def integrations(plan: Plan) -> Json:
+    """The plan's integrations list as it is (`Plan.integrations` expects a well-formed document)."""
+    document = plan.get(INTEGRATIONS)
+    return document.get("integrations") if isinstance(document, dict) else None
+
+
 class Context:
     """What a plan's canvases refer to by id: its steps (and their inputs), integrations and forms."""
 
@@ -77,7 +83,7 @@ class Context:
                        if isinstance(step.get("id"), str)}
         self.forms = _names_of([form for _, form in plan.forms()], "uuid")
         # What a block's `step` is, by the block's stepType.
-        self.steps = {"SCRIPT_STEP": _names_of(steps, "id"), "INTEGRATION": _names_of(plan.integrations, "id"),
+        self.steps = {"SCRIPT_STEP": _names_of(steps, "id"), "INTEGRATION": _names_of(integrations(plan), "id"),
                       "CREATE_EVENT": self.forms}
 
 
@@ -98,7 +104,7 @@ def name_canvas(canvas: dict[str, Json], context: Context, where: str) -> dict[s
     return _Canvas(canvas, context, where).rewrite(resolving=False)
 
 
-def _nameable(name: object, ids: set[str], counts: Counter[object]) -> bool:
+def _nameable(name: object, ids: set[str], counts: Counter[str]) -> bool:
     """Whether a name can stand for its object's id: its own, not an id, not shaped like one."""
     return isinstance(name, str) and bool(name) and counts[name] == 1 and name not in ids and not UUID.fullmatch(name)
 
@@ -113,7 +119,7 @@ class _Canvas:
         blocks = canvas.get("blocks")
         self.blocks = [block for block in blocks if isinstance(block, dict)] if isinstance(blocks, list) else []
         self.ids: set[str] = {block["id"] for block in self.blocks if isinstance(block.get("id"), str)}
-        counts = Counter(block.get("label") for block in self.blocks)
+        counts = Counter(label for block in self.blocks if isinstance(label := block.get("label"), str))
         self.labels: dict[str, str] = {block["label"]: block["id"] for block in self.blocks
                                        if isinstance(block.get("id"), str)
                                        and _nameable(block.get("label"), self.ids, counts)}
@@ -232,7 +238,7 @@ def _names_of(items: Json, key: str) -> _Names:
     objects = [item for item in items if isinstance(item, dict) and isinstance(item.get(key), str)] \
         if isinstance(items, list) else []
     ids = {item[key] for item in objects}
-    counts = Counter(item.get("name") for item in objects)
+    counts = Counter(name for item in objects if isinstance(name := item.get("name"), str))
     return _Names({item["name"]: item[key] for item in objects if _nameable(item.get("name"), ids, counts)}, ids)
 
 

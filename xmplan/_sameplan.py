@@ -6,7 +6,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ._errors import XmplanError
-from ._model import Json, Plan
+from ._model import ENGINE, Json, Plan
+from ._names import integrations
 
 
 @dataclass(frozen=True)
@@ -23,9 +24,13 @@ class Identity:
 
     @classmethod
     def of(cls, plan: Plan) -> Identity:
-        forms = [form.get("uuid") for _, form in plan.forms() if isinstance(form, dict)]
-        integrations = [item.get("id") for item in plan.integrations if isinstance(item, dict)]
-        return cls(plan.name, frozenset(value for value in forms + integrations if isinstance(value, str)))
+        """The identity of a plan as read, however odd its documents (a zip is checked after this)."""
+        engine = plan.get(ENGINE)
+        name = engine.get("name") if isinstance(engine, dict) else None
+        listed = integrations(plan)
+        ids = [form.get("uuid") for _, form in plan.forms() if isinstance(form, dict)]
+        ids += [item.get("id") for item in listed if isinstance(item, dict)] if isinstance(listed, list) else []
+        return cls(name if isinstance(name, str) else "", frozenset(value for value in ids if isinstance(value, str)))
 
     @property
     def known(self) -> bool:
