@@ -33,7 +33,6 @@ from ._layout import (
 )
 from ._model import INTEGRATIONS, SCRIPT_STEPS, SHARED_FUNCTIONS, DateTime, Json, Plan, form_id
 from ._names import Context, FormNames, name_canvas
-from ._sameplan import check_same_plan
 
 HANDLING = re.compile(r"(:system:handling:[A-Za-z]+)(\d+)")
 
@@ -49,6 +48,8 @@ def unpack_zip(zip_path: Path, root: Path, force: bool = False,
     plan = read_plan(zip_path, check_depth=False)  # see unpack_plan
     files = source_files(plan)
     if force and not other_plan:
+        from ._sameplan import check_same_plan  # only --force reads the tree already there
+
         check_same_plan(root, plan)
     templated = {path for path in files if force and os.path.lexists(root / (path + TEMPLATE_SUFFIX))}
     written = {path: data for path, data in files.items() if path not in templated}
