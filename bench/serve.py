@@ -9,7 +9,9 @@ sends them) from `--clients` concurrent clients, each on its own keep-alive conn
 over `--processes` client processes (16 threads in one process would queue on its interpreter
 lock and add that wait to the latency measured). It prints
 - requests per second while sending, and p50/p99 of the time to the 202 as the clients see it and
-  inside the server (its Server-Timing header: authenticate, store, answer; and storing alone);
+  inside the server (its Server-Timing header: authenticate, store, answer; and storing alone),
+  and how long the clients' own threads waited for a CPU meanwhile (Linux schedstat; on a loaded
+  machine that is much of the tail), with the 202 less that wait;
 - the time from a 202 to its event being stored (p50/p99);
 - the sustained cost per request: from the first send until every run has stored its event,
   divided by the number of requests;
@@ -156,7 +158,7 @@ def load(engine: str, body: str, count: int, clients: int, processes: int, max_s
             os.killpg(process.pid, signal.SIGTERM)
             process.wait(30)
         to_event, recorded, with_event = [], 0, 0
-        for _, answered_at, request_id, _, _ in results:
+        for _, answered_at, request_id, *_ in results:
             recorded += bool(store.activity(request_id=request_id, limit=1))
             _, events = store.events(request_id=request_id, limit=1)
             if events:
@@ -166,13 +168,23 @@ def load(engine: str, body: str, count: int, clients: int, processes: int, max_s
                 to_event.append((created.timestamp() - answered_at) * 1000)
     latencies = [r[0] for r in results]
     return {"engine": engine, "server": [r[3] for r in results], "store": [r[4] for r in results],
+            "client_wait": [r[5] for r in results], "net": [r[0] - r[5] for r in results],
             "sent": len(results), "finished": finished, "send_seconds": sent, "total_seconds": total,
             "latencies": latencies, "to_event": to_event, "recorded": recorded, "with_event": with_event,
             "body": body, "server_cpu": server_cpu, "client_cpu": client_cpu}
 
 
-# ms to the 202, when it came (epoch s), its requestId, and from Server-Timing: ms in the app, of which storing
-Sent = tuple[float, float, str, float, float]
+# ms to the 202, when it came (epoch s), its requestId, from Server-Timing: ms in the app, of which storing;
+# and ms the client's thread spent meanwhile waiting for a CPU
+Sent = tuple[float, float, str, float, float, float]
+
+
+def cpu_wait() -> float:
+    """Milliseconds the calling thread has waited for a CPU so far (Linux schedstat; 0 elsewhere)."""
+    try:
+        return int(Path("/proc/thread-self/schedstat").read_text().split()[1]) / 1e6
+    except (OSError, IndexError, ValueError):
+        return 0.0
 
 
 def send_all(base: str, body: str, count: int, clients: int, processes: int,
@@ -232,17 +244,19 @@ def client_process(base: str, body: str, threads: int, count: int, max_seconds: 
         for _ in left:
             if time.monotonic() > deadline or failure:
                 return
+            waited = cpu_wait()
             started = time.perf_counter()
             connection.request("POST", path, payload, headers)
             answer = connection.getresponse()
             text = answer.read()
             took = time.perf_counter() - started
+            waited = cpu_wait() - waited
             if answer.status != 202:
                 failure.append(f"{answer.status}: {text[:200]!r}")
                 return
             timing = dict(part.strip().split(";dur=") for part in str(answer.getheader("Server-Timing")).split(","))
             sent.append((took * 1000, time.time(), json.loads(text)["requestId"], float(timing["app"]),
-                         float(timing["store"])))
+                         float(timing["store"]), waited))
 
     pool = [threading.Thread(target=client, args=(c,)) for c in connections]
     for thread in pool:
@@ -282,6 +296,10 @@ def report(result: dict[str, Any], direct: list[tuple[float, float]], single: fl
           f"inside the server (Server-Timing): p50 {percentile(result['server'], 0.5):.1f} ms, "
           f"p99 {percentile(result['server'], 0.99):.1f} ms (storing: p50 {percentile(result['store'], 0.5):.1f} ms, "
           f"p99 {percentile(result['store'], 0.99):.1f} ms)")
+    waits = result["client_wait"]
+    print(f"  of the 202 at the clients, their threads waited for a CPU: p50 {percentile(waits, 0.5):.1f} ms, "
+          f"p99 {percentile(waits, 0.99):.1f} ms; the 202 less that wait: "
+          f"p50 {percentile(result['net'], 0.5):.1f} ms, p99 {percentile(result['net'], 0.99):.1f} ms")
     if to_event:
         print(f"  202 to event stored: p50 {percentile(to_event, 0.5):.0f} ms, p99 {percentile(to_event, 0.99):.0f} ms")
     print(f"  sustained cost per request (202, run, event stored): {sustained:.2f} ms "
