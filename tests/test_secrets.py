@@ -105,3 +105,14 @@ def test_trello_placeholders_are_not_secrets():
 def test_an_integration_url_with_its_api_key_is_a_secret():
     [problem] = _rules(INCOMPLETE_GROUPS, "secret-url")
     assert "constant 'HTTP Trigger Path' holds a URL with a secret `apiKey=` value" in problem.message
+
+
+@pytest.mark.parametrize("text", ["a/" * 50_000, "https://x.example/" + "a/" * 50_000, "/" * 80_000,
+                                  "https://" + "a?" * 50_000, "?" + "&key=" * 30_000])
+def test_long_texts_are_read_in_one_pass(text):
+    assert secret_in_url(text) is None  # each took minutes with a pattern that backtracked over slashes
+
+
+def test_a_header_value_thousands_of_parts_deep():
+    script = "var h = {Authorization: 'Basic '" + " + 'ab'" * 5000 + "};"
+    assert leaks(script) == [("secret-header", 1, 10)]

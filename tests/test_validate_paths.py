@@ -82,3 +82,15 @@ def test_whos_on_call_sends_its_groups_parameter_unencoded():
 @pytest.mark.corpus
 def test_cherwell_encodes_once_and_is_not_warned():
     assert _rules(CHERWELL, "raw-path-value") == _rules(CHERWELL, "double-encoding") == []
+
+
+def test_a_path_thousands_of_parts_deep_is_followed_without_recursion():
+    script = "http.request({endpoint: 'x', autoEncodeURI: false, path: '/a'" + " + '/b' + q" * 5000 + "});"
+    [finding] = path_findings(script)
+    assert finding.message.endswith("(4999 more)")
+
+
+def test_variables_that_fan_out_are_followed_once_each():
+    script = "".join(f"var v{i} = " + " + ".join([f"v{i + 1}"] * 50) + ";\n" for i in range(7))
+    script += "var v7 = input['x'];\nhttp.request({endpoint: 'x', autoEncodeURI: false, path: v0});"
+    assert found(script) == [("raw-path-value", 8, 10)]  # 50 ** 7 ways there, each variable followed once

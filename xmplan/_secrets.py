@@ -33,7 +33,7 @@ _WEBHOOKS = (
 )
 _QUERY_SECRET = re.compile(r"[?&](sig|signature|token|access_token|api_?key|apikey|key|secret|client_secret|code"
                            r"|password|auth)=([^&#\s]+)", re.IGNORECASE)
-_PATH_QUERY = re.compile(r"[^\s'\"<>`]*/[^\s'\"<>`?]*\?[^\s'\"<>`]+")  # a URL or a path, with a query
+_TOKEN = re.compile(r"[^\s'\"<>`]+")  # a run of text a URL could be (one pass: no backtracking over slashes)
 _UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", re.IGNORECASE)
 _SEGMENT = re.compile(r"^[A-Za-z0-9_-]{24,}$")
 
@@ -63,8 +63,11 @@ def secret_in_url(text: str) -> str | None:
         if any(_SEGMENT.match(part) and not _UUID.match(part) and _random(part) for part in path.split("/")[1:]):
             return "a URL with a long random path segment"
     # A relative URL counts too: constants hold `/api/integration/1/functions/<id>/triggers?apiKey=...`.
-    for match in _PATH_QUERY.finditer(text):
-        for name, value in _QUERY_SECRET.findall(match.group(0)):
+    for match in _TOKEN.finditer(text):
+        token = match.group(0)
+        if "/" not in token.split("?", 1)[0] or "?" not in token:
+            continue
+        for name, value in _QUERY_SECRET.findall(token):
             if len(value) >= 8 and not is_placeholder(value) and _random(value):
                 return f"a URL with a secret `{name}=` value"
     return None

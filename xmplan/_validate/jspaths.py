@@ -23,6 +23,7 @@ _ENCODERS = frozenset({"encodeURIComponent", "encodeURI", "escape"})
 _ESCAPE = re.compile(r"%[0-9A-Fa-f]{2}")
 _FUNCTIONS = frozenset({"function_declaration", "function_expression", "function", "arrow_function",
                         "method_definition", "generator_function_declaration"})
+_WORK = 100_000  # nodes looked at per path, at most (past it, nothing more is reported)
 _DEPTH = 8  # how far a variable is followed to what it was set to (a var that names a var ...)
 _QUERY = """
 ((call_expression function: (identifier) @_f) @encode (#match? @_f "^(encodeURIComponent|encodeURI)$"))
@@ -102,34 +103,43 @@ class _Paths:
                        "becomes %25, so the server receives the escapes instead of the text", call)
 
     def _raw_parts(self, node: Node, depth: int) -> list[Node]:
-        """The parts of a concatenated path that nothing encoded (literals and encoded calls are not)."""
-        kind = node.type
-        if kind in ("string", "number", "true", "false", "null", "undefined"):
-            return []
-        if kind == "parenthesized_expression" and node.named_children:
-            return self._raw_parts(node.named_children[-1], depth)
-        if kind == "binary_expression" and self._operator(node) == "+":
-            left, right = node.child_by_field_name("left"), node.child_by_field_name("right")
-            return [part for side in (left, right) if side is not None for part in self._raw_parts(side, depth)]
-        if kind == "binary_expression":  # arithmetic gives a number
-            return []
-        if kind == "template_string":
-            return [part for sub in node.named_children if sub.type == "template_substitution"
-                    for expr in sub.named_children for part in self._raw_parts(expr, depth)]
-        if kind == "call_expression":
-            function = node.child_by_field_name("function")
-            called = self.text(function) if function is not None else ""
-            # What other functions return is not known here (makeCondition() builds escapes).
-            return [node] if called == "String" else []
-        if kind == "identifier":
-            values = self.defined.get(self.text(node))
-            if not values or depth == 0 or self._parameter(node):
-                return [node]  # a parameter or a global: whatever it holds goes out unencoded
-            # The parts are shown where they were added to the variable.
-            return [part for value in values for part in self._raw_parts(value, depth - 1)]
-        if kind in ("member_expression", "subscript_expression"):
-            return [node]  # input['Repository'], data.properties.alarmID, constants.X
-        return []
+        """The parts of a concatenated path that nothing encoded (literals and encoded calls are not).
+
+        A work list, not recursion: a path may be thousands of `+` deep; each value a variable is
+        set to is followed once, and at most _WORK nodes are looked at.
+        """
+        raw: list[Node] = []
+        pending, work = [(node, depth)], 0
+        followed: set[int] = set()
+        while pending and work < _WORK:
+            node, depth = pending.pop()
+            work += 1
+            kind = node.type
+            if kind == "parenthesized_expression" and node.named_children:
+                pending.append((node.named_children[-1], depth))
+            elif kind == "binary_expression" and self._operator(node) == "+":
+                sides = (node.child_by_field_name("right"), node.child_by_field_name("left"))
+                pending.extend((side, depth) for side in sides if side is not None)
+            elif kind == "template_string":
+                pending.extend((expr, depth) for sub in reversed(node.named_children)
+                               if sub.type == "template_substitution" for expr in reversed(sub.named_children))
+            elif kind == "call_expression":
+                function = node.child_by_field_name("function")
+                # What other functions return is not known here (makeCondition() builds escapes).
+                if function is not None and self.text(function) == "String":
+                    raw.append(node)
+            elif kind == "identifier":
+                values = self.defined.get(self.text(node))
+                if not values or depth == 0 or self._parameter(node):
+                    raw.append(node)  # a parameter or a global: whatever it holds goes out unencoded
+                else:  # the parts are shown where they were added to the variable
+                    fresh = [value for value in values if value.id not in followed]
+                    followed.update(value.id for value in fresh)
+                    pending.extend((value, depth - 1) for value in reversed(fresh))
+            elif kind in ("member_expression", "subscript_expression"):
+                raw.append(node)  # input['Repository'], data.properties.alarmID, constants.X
+            # Literals, arithmetic (a number) and anything else add nothing raw.
+        return sorted(raw, key=lambda part: part.start_byte)  # the message names the first in the script
 
     def _already_encoded(self, node: Node, depth: int) -> str | None:
         """What shows that a value is already percent-encoded, or None."""

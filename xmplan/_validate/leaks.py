@@ -110,14 +110,24 @@ def _header(node: Node, text: Callable[[Node], str]) -> tuple[str | None, Node |
 
 
 def _literal(node: Node, text: Callable[[Node], str]) -> str | None:
-    """The text of a value made only of string literals, or None when any part is computed."""
-    if node.type == "string" or (node.type == "template_string" and not _substitutes(node)):
-        return text(node)[1:-1]
-    if node.type == "binary_expression":
-        values = [None if part is None else _literal(part, text)
-                  for part in (node.child_by_field_name("left"), node.child_by_field_name("right"))]
-        return None if None in values else "".join(v for v in values if v is not None)
-    return None
+    """The text of a value made only of string literals, or None when any part is computed.
+
+    A work list, not recursion: a value may be thousands of `+` deep.
+    """
+    parts: list[str] = []
+    pending = [node]
+    while pending:
+        node = pending.pop()
+        if node.type == "string" or (node.type == "template_string" and not _substitutes(node)):
+            parts.append(text(node)[1:-1])
+        elif node.type == "binary_expression":
+            left, right = node.child_by_field_name("left"), node.child_by_field_name("right")
+            if left is None or right is None:
+                return None
+            pending += [right, left]
+        else:
+            return None
+    return "".join(parts)
 
 
 def _substitutes(node: Node) -> bool:
