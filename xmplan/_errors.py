@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Self
 
-from ._rules import RULES, Severity
+from ._rules import RULES, Severity, severity
 
 __all__ = ["ArchiveError", "DescriptorError", "Location", "Problem", "ScriptError", "ScriptTimeout", "Severity",
            "SetupError", "SourceError", "UsageError", "XmplanError", "printable"]
@@ -58,6 +58,11 @@ class Problem:
         if self.rule and self.rule not in RULES:
             msg = f"unknown rule {self.rule!r}: add it to xmplan/_rules.py"
             raise ValueError(msg)
+
+    @classmethod
+    def of(cls, location: Location, message: str, rule: str, special: bool = False) -> Self:
+        """A problem of `rule` at the severity the rule table gives it (`special`: see `Rule.special`)."""
+        return cls(location, message, severity(rule, special), rule)
 
     def __str__(self) -> str:
         rule = f" [{self.rule}]" if self.rule else ""

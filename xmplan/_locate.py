@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ._documents import INTEGRATIONS, SCRIPT_STEPS, SHARED_FUNCTIONS
-from ._errors import Location, Problem, Severity
+from ._errors import Location, Problem
 from ._jsonpos import line_col, pointer, split_pointer, string_char_offset, value_offset
 from ._model import Plan
 
@@ -21,9 +21,9 @@ class Locator:
 
     plan: Plan
 
-    def problem(self, entry: str, ptr: str, message: str, severity: Severity = "error", rule: str = "",
-                key: bool = False) -> Problem:
-        return Problem(self.location(entry, ptr, key), message, severity, rule)
+    def problem(self, entry: str, ptr: str, message: str, rule: str, key: bool = False) -> Problem:
+        """A problem of `rule` (at its severity in the rule table) where `ptr` of `entry` is written."""
+        return Problem.of(self.location(entry, ptr, key), message, rule)
 
     def location(self, entry: str, ptr: str, key: bool = False) -> Location:
         pulled = self._pulled_out(entry, ptr)

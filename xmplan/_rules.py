@@ -22,6 +22,9 @@ class Rule:
     id: str
     severity: Severity
     description: str
+    # The severity in the one case the description names (js-syntax in a shared library,
+    # es6-syntax in a script the Agent runs); None for rules that always report at `severity`.
+    special: Severity | None = None
 
     @property
     def anchor(self) -> str:
@@ -29,8 +32,8 @@ class Rule:
         return f"{DOCS}#{self.id}"
 
 
-def _table(*rows: tuple[str, Severity, str]) -> dict[str, Rule]:
-    return {rule_id: Rule(rule_id, severity, description) for rule_id, severity, description in rows}
+def _table(*rows: tuple[str, Severity, str] | tuple[str, Severity, str, Severity]) -> dict[str, Rule]:
+    return {row[0]: Rule(*row) for row in rows}
 
 
 # Real exports leave some references dangling now and then (a deleted form, a stale template
@@ -81,9 +84,9 @@ RULES: dict[str, Rule] = _table(
     ("secret-url", "warning", "an endpoint, constant or script holds a URL that carries a secret (a webhook URL)"),
     ("secret-header", "warning", "a script sets an Authorization, Cookie or API-key header to a literal value"),
     # scripts
-    ("js-syntax", "error", "a script that does not parse (a warning for libraries: xMatters stores them)"),
+    ("js-syntax", "error", "a script that does not parse (a warning for libraries: xMatters stores them)", "warning"),
     ("es6-syntax", "warning",
-     "ES6+ syntax in a script the xMatters Agent (ES5.1 only) may run; an error where only the Agent runs it"),
+     "ES6+ syntax in a script the xMatters Agent (ES5.1 only) may run; an error where only the Agent runs it", "error"),
     ("unknown-library", "warning", "require() of a library the plan does not have"),
     ("unknown-endpoint", "warning", "a script names an endpoint the plan does not declare"),
     ("unknown-constant", "warning", "a script reads a constant the plan does not declare"),
@@ -125,9 +128,15 @@ def rule(rule_id: str) -> Rule:
         raise KeyError(msg) from None
 
 
-def severity(rule_id: str) -> Severity:
-    """A rule's default severity."""
-    return rule(rule_id).severity
+def severity(rule_id: str, special: bool = False) -> Severity:
+    """A rule's default severity; with `special`, its severity in the case its description names."""
+    found = rule(rule_id)
+    if not special:
+        return found.severity
+    if found.special is None:
+        msg = f"rule {rule_id!r} has no special case: give it one in xmplan/_rules.py"
+        raise ValueError(msg)
+    return found.special
 
 
 def check_levels(levels: Mapping[str, object]) -> list[str]:

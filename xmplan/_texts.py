@@ -45,7 +45,7 @@ def names_to_ids(text: str, ids_by_name: Mapping[str, str], where: str) -> str:
     problems: list[Problem] = []
 
     def problem(start: int, message: str) -> None:
-        problems.append(Problem(Location(where, *line_col(text, start)), message, "error", "template-property"))
+        problems.append(Problem.of(Location(where, *line_col(text, start)), message, "template-property"))
 
     def replace(match: re.Match[str]) -> str:
         item_id = ids_by_name.get(match.group(1))
@@ -115,6 +115,6 @@ def text_to_voice(text: str, where: str) -> list[Json]:
         step_type, key = kinds[match.group(2)]
         steps.append({"playType": match.group(1), "voiceScriptStepType": step_type, key: value})
     if problems:
-        raise SourceError([Problem(loc, "voice step must read '<playType> phrase|property|field: <value>'",
-                                   "error", "voice-step") for loc in problems])
+        raise SourceError([Problem.of(loc, "voice step must read '<playType> phrase|property|field: <value>'",
+                                      "voice-step") for loc in problems])
     return steps

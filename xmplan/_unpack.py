@@ -56,9 +56,8 @@ def unpack_zip(zip_path: Path, root: Path, force: bool = False,
     write_tree(root, written, force=force, stale=lambda path: written_by_unpack(path) and path not in templated)
     for path in sorted(templated):
         if warn is not None:
-            warn(Problem(Location(str(root / path)), f"not written: the template {path}{TEMPLATE_SUFFIX} "
-                         "stands for it (update the template from the export by hand)", "warning",
-                         "template-kept"))
+            warn(Problem.of(Location(str(root / path)), f"not written: the template {path}{TEMPLATE_SUFFIX} "
+                            "stands for it (update the template from the export by hand)", "template-kept"))
     return len(written)
 
 

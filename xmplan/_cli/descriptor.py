@@ -96,8 +96,8 @@ def read_json(path: Path) -> object:
     try:
         return read_json_file(path)
     except JSONFileError as exc:
-        raise DescriptorError([Problem(Location(str(path), exc.line, exc.column), exc.message,
-                                       "error", "json")]) from None
+        raise DescriptorError([Problem.of(Location(str(path), exc.line, exc.column), exc.message,
+                                          "json")]) from None
 
 
 def read_values(path: Path) -> dict[str, str]:

@@ -170,21 +170,21 @@ def load_problems(runtime: Runtime, step: Step) -> list[Problem]:
         units = [(f"step {step.name!r}", step_scripts(step, engine, parse_only=True))]
     except ScriptError as exc:
         failure = runtime._failure(exc)
-        return [Problem(Location(failure.file, failure.line, failure.column),
-                        f"step {step.name!r} does not load: {failure.message}", rule="script-load")]
+        return [Problem.of(Location(failure.file, failure.line, failure.column),
+                           f"step {step.name!r} does not load: {failure.message}", "script-load")]
     units += [(f"library {lib.name!r} of step {step.name!r}", _library_scripts(lib, libraries))
               for lib in libraries]
     embedded = {lib.name for lib in step.libraries}
     from .._validate.javascript import analyse  # the runtime's require detector (esprima's tree)
 
     missing = sorted({use.name for use in analyse(step.code.text).requires if use.name not in embedded})
-    problems = [Problem(Location(step.code.filename), f"step {step.name!r} requires {name!r}, which is not "
-                        "one of its libraries", rule="script-load") for name in missing]
+    problems = [Problem.of(Location(step.code.filename), f"step {step.name!r} requires {name!r}, which is not "
+                           "one of its libraries", "script-load") for name in missing]
     for what, to_run in units:
         failed = runtime._execute(to_run, Host(quiet, runtime.fakes.session()))
         if failed is not None:
-            problems.append(Problem(Location(failed.file, failed.line, failed.column),
-                                    f"{what} does not load: {failed.message}", rule="script-load"))
+            problems.append(Problem.of(Location(failed.file, failed.line, failed.column),
+                                       f"{what} does not load: {failed.message}", "script-load"))
     return problems
 
 

@@ -141,7 +141,7 @@ def schema_problems(descriptor: Json, schema: Mapping[str, Json], file: str) -> 
         best = jsonschema.exceptions.best_match([error]) if error.context else error
         where = f"{json_path(best.absolute_path)}: " if best.absolute_path else ""
         message = where + _short(describe(best))
-        problems.append(Problem(Location(file), message, "error", "descriptor-schema"))
+        problems.append(Problem.of(Location(file), message, "descriptor-schema"))
     return problems
 
 
@@ -171,8 +171,8 @@ def reference_problems(descriptor: Json, file: str) -> list[Problem]:
                 continue
             where = f"capabilities.{kind}[{index}].key"
             if key in seen:
-                problems.append(Problem(Location(file), f"{where}: key {key!r} is already used by {seen[key]}",
-                                        "error", "descriptor-duplicate-key"))
+                problems.append(Problem.of(Location(file), f"{where}: key {key!r} is already used by {seen[key]}",
+                                           "descriptor-duplicate-key"))
             seen.setdefault(key, where)
             if kind in ("dialog", "externalPage", "glance", "webPanel"):
                 openable.add(key)
@@ -181,8 +181,8 @@ def reference_problems(descriptor: Json, file: str) -> list[Problem]:
         target = action.get("target") if isinstance(action, dict) else None
         key = target.get("key") if isinstance(target, dict) else target
         if isinstance(key, str) and key not in openable:
-            problems.append(Problem(Location(file), f"capabilities.action[{index}].target: {key!r} is not the key of "
-                                    "a dialog, external page, glance or web panel", "error", "descriptor-target"))
+            problems.append(Problem.of(Location(file), f"capabilities.action[{index}].target: {key!r} is not the key "
+                                       "of a dialog, external page, glance or web panel", "descriptor-target"))
     return problems
 
 

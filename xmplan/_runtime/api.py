@@ -197,8 +197,8 @@ class Runtime:
         for what, to_run in units:
             failure = self._execute(to_run, Host(quiet, FakeServer().session()))
             if failure is not None:
-                problems.append(Problem(Location(failure.file, failure.line, failure.column),
-                                        f"{what} does not load: {failure.message}", rule="script-load"))
+                problems.append(Problem.of(Location(failure.file, failure.line, failure.column),
+                                           f"{what} does not load: {failure.message}", "script-load"))
         return problems
 
     @property

@@ -82,14 +82,14 @@ def read_source(root: Path, values: Mapping[str, Any] | None = None) -> tuple[Pl
     present = {relative[len("plan/"):].removesuffix(".j2") for relative in reader.all_files
                if relative.startswith("plan/")}
     if ENGINE not in present:
-        reader.problems.append(Problem(Location(reader.display("plan/engine.json")),
-                                       "missing: every plan has an engine.json (its name and description)",
-                                       "error", "missing-engine"))
+        reader.problems.append(Problem.of(Location(reader.display("plan/engine.json")),
+                                          "missing: every plan has an engine.json (its name and description)",
+                                          "missing-engine"))
     for key in ("timestamps", "canvasOrder", "compact"):
         for name in settings.get(key, ()):
             if name not in present:
-                reader.problems.append(Problem(Location(reader.display(SETTINGS)), f"setting {key!r} names {name!r}, "
-                                               "which is not a document of the plan", "warning", "stale-setting"))
+                reader.problems.append(Problem.of(Location(reader.display(SETTINGS)), f"setting {key!r} names "
+                                                  f"{name!r}, which is not a document of the plan", "stale-setting"))
     stamps = timestamps(reader, settings)
     entries = [Entry(name, data, stamps.get(name, stamps[""]), name in settings.get("compact", []))
                for name, data in documents.items()]

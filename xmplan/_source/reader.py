@@ -80,16 +80,16 @@ class TreeReader:
         try:
             return data.decode("utf-8")
         except UnicodeDecodeError as exc:
-            self.problems.append(Problem(Location(self.display(relative)), f"not UTF-8 text (byte {exc.start})",
-                                         "error", "encoding"))
+            self.problems.append(Problem.of(Location(self.display(relative)), f"not UTF-8 text (byte {exc.start})",
+                                            "encoding"))
             return ""
 
     def parse(self, relative: str, text: str) -> Json:
         try:
             return loads_strict(text)
         except json.JSONDecodeError as exc:
-            self.problems.append(Problem(Location(self.shown(relative), exc.lineno, exc.colno),
-                                         f"invalid JSON: {exc.msg}", "error", "json-syntax"))
+            self.problems.append(Problem.of(Location(self.shown(relative), exc.lineno, exc.colno),
+                                            f"invalid JSON: {exc.msg}", "json-syntax"))
             return None
 
     @functools.cached_property
@@ -109,16 +109,16 @@ class TreeReader:
         while links:  # a folder of the tree that plan/ links to may hold links too
             link = links.pop()
             if not self.inside(link):
-                self.problems.append(Problem(Location(self.display(link)), "a symlink to a place outside the "
-                                             f"source tree ({os.readlink(self.display(link))}): not followed",
-                                             "error", "symlink"))
+                self.problems.append(Problem.of(Location(self.display(link)), "a symlink to a place outside the "
+                                                f"source tree ({os.readlink(self.display(link))}): not followed",
+                                                "symlink"))
             elif link in TOP_FOLDERS:  # plan/ -> a folder of the tree: read it there
                 _list_files(self.display(link), link, found, links, self.unreadable)
             elif not os.path.isdir(self.display(link)):
                 found.append(link)
         for folder, reason in self.unreadable:
-            self.problems.append(Problem(Location(self.display(folder)), f"cannot list this folder ({reason}): "
-                                         "the documents in it would be left out", "error", "unreadable"))
+            self.problems.append(Problem.of(Location(self.display(folder)), f"cannot list this folder ({reason}): "
+                                            "the documents in it would be left out", "unreadable"))
         return sorted(found)
 
     @functools.cached_property
@@ -130,9 +130,9 @@ class TreeReader:
         for relative in self.all_files:
             if relative.endswith(".j2"):
                 if relative[: -len(".j2")] in self.file_set:
-                    self.problems.append(Problem(Location(self.display(relative)),
-                                                 f"both this template and {relative[:-3]} exist: keep one",
-                                                 "error", "template-twin"))
+                    self.problems.append(Problem.of(Location(self.display(relative)),
+                                                    f"both this template and {relative[:-3]} exist: keep one",
+                                                    "template-twin"))
                     continue
                 if renderer is None:  # jinja2 is imported with the first template, too
                     from .._templates import Renderer, TemplateFailure
@@ -141,8 +141,8 @@ class TreeReader:
                 try:
                     self.rendered[relative[: -len(".j2")]] = renderer.render(relative, context)
                 except TemplateFailure as failure:
-                    self.problems.append(Problem(Location(self.display(relative), failure.line), failure.message,
-                                                 "error", failure.rule))
+                    self.problems.append(Problem.of(Location(self.display(relative), failure.line), failure.message,
+                                                    failure.rule))
 
     def template_source(self, relative: str) -> str | None:
         """What a template (or its `include`) reads: a file of the tree's listing, nothing else."""
@@ -161,18 +161,18 @@ class TreeReader:
             kind = kind_of(entry)
             if kind is None:
                 if relative.endswith(".json"):
-                    self.problems.append(Problem(Location(self.display(relative)),
-                                                 "not a plan document (see docs/source-format.md)",
-                                                 "error", "unknown-file"))
+                    self.problems.append(Problem.of(Location(self.display(relative)),
+                                                    "not a plan document (see docs/source-format.md)",
+                                                    "unknown-file"))
                 continue
             text = self.read(relative)
             self.texts[self.shown(relative)] = text
             self.sources[entry] = self.shown(relative)
             data = self.parse(relative, text)
             if data is not None and not isinstance(data, kind.shape):
-                self.problems.append(Problem(Location(self.display(relative), 1, 1),
-                                             f"must hold a JSON {'array' if kind.is_list else 'object'}",
-                                             "error", "document-type"))
+                self.problems.append(Problem.of(Location(self.display(relative), 1, 1),
+                                                f"must hold a JSON {'array' if kind.is_list else 'object'}",
+                                                "document-type"))
             elif data is not None:
                 documents[entry] = resolve_files(self, data, entry, relative, text)
         return documents

@@ -70,7 +70,7 @@ def _target(reader: TreeReader, path: object, relative: str, text: str) -> str |
     offset = text.find(json.dumps(path)) if isinstance(path, str) else -1
     where = reader.display(relative)
     place = Location(where, *line_col(text, offset)) if offset >= 0 else Location(where)
-    reader.problems.append(Problem(place, problem, "error", "file-reference"))
+    reader.problems.append(Problem.of(place, problem, "file-reference"))
     return None
 
 

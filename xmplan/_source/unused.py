@@ -54,8 +54,8 @@ def unreferenced_files(reader: TreeReader, documents: Mapping[str, Json]) -> Ite
         shown = reader.display(relative)
         if shown in used or shown in reported or relative.removesuffix(TEMPLATE_SUFFIX) in (SETTINGS, VALUES):
             continue
-        yield Problem(Location(shown), _explain(reader, relative.removesuffix(TEMPLATE_SUFFIX), documents),
-                      "warning", "unreferenced-file")
+        yield Problem.of(Location(shown), _explain(reader, relative.removesuffix(TEMPLATE_SUFFIX), documents),
+                         "unreferenced-file")
 
 
 def _explain(reader: TreeReader, relative: str, documents: Mapping[str, Json]) -> str:

@@ -30,7 +30,7 @@ def validate_path(path: Path, values: Mapping[str, Any], levels: Mapping[str, Le
     except XmplanError as exc:
         return sort_problems(exc.problems)
     except OSError as exc:  # a file that cannot be read (a dangling link, no permission) is a problem too
-        return [Problem(Location(str(exc.filename or path)), exc.strerror or str(exc), "error", "unreadable")]
+        return [Problem.of(Location(str(exc.filename or path)), exc.strerror or str(exc), "unreadable")]
     complete = not any(problem.rule in UNREAD_RULES for problem in problems)
     if tree:  # hand-edited JSON; exports come from a serializer
         from .jsonkeys import check_duplicate_keys

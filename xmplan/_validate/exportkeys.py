@@ -111,7 +111,7 @@ def check_export_keys(plan: Plan, locator: Locator) -> Iterator[Problem]:
                 keys = ", ".join(f"{key!r}" for key in missing)
                 message = (f"{where or '/'} lacks {keys}: every export of era {era} ({ERA_NAMES[era]}) "
                            f"has {'them' if len(missing) > 1 else 'it'} there{locator.within(entry.name, where)}")
-                yield locator.problem(entry.name, where, message, "error", "export-key")
+                yield locator.problem(entry.name, where, message, "export-key")
 
 
 def _objects(value: Json, path: str, parts: tuple[str | int, ...]) -> Iterator[tuple[str, tuple[str | int, ...], Json]]:

@@ -10,7 +10,6 @@ from typing import TYPE_CHECKING
 from .._errors import Problem
 from .._locate import Locator
 from .._model import Plan, objects
-from .._rules import Severity, severity
 from .._scripts import PlanScript, plan_scripts
 
 if TYPE_CHECKING:  # the parser is imported by the first script checked: build and unpack check none
@@ -75,15 +74,15 @@ def check_scripts(plan: Plan, locator: Locator, references: bool = True) -> Iter
             if use.name not in script.libraries:
                 where = "shared library" if script.kind in ("integration", "library") else "library of this step"
                 yield _at(script, use, locator, f"require({use.name!r}): no {where} has that name",
-                          "warning", "unknown-library")
+                          "unknown-library")
         for use in facts.endpoints:
             if use.name not in endpoints and use.name != script.endpoint_label:
                 yield _at(script, use, locator, f"endpoint {use.name!r} is not declared in the plan",
-                          "warning", "unknown-endpoint")
+                          "unknown-endpoint")
         for use in facts.constants:
             if use.name not in constants:
                 yield _at(script, use, locator, f"constant {use.name!r} is not declared in the plan",
-                          "warning", "unknown-constant")
+                          "unknown-constant")
 
 
 def _agent_blocks(plan: Plan) -> dict[str, str]:
@@ -101,10 +100,9 @@ def _syntax(script: PlanScript, facts: ScriptFacts, locator: Locator, placed: st
     if facts.syntax_error:
         # xMatters stores and exports libraries that do not compile (the corpus has one): the
         # failure comes only when a script requires it, so a library's syntax error is a warning.
-        level: Severity = "warning" if script.is_library else "error"
         yield _at(script, facts.syntax_error, locator,
-                  f"JavaScript syntax error in {script.label}: {facts.syntax_error.name}", level, "js-syntax",
-                  named=True)
+                  f"JavaScript syntax error in {script.label}: {facts.syntax_error.name}", "js-syntax",
+                  special=script.is_library, named=True)
     if script.runs_on == "cloud":  # xMatters' cloud runs ECMAScript 6: only the Agent is ES5.1
         return
     first: dict[str, list[Use]] = {}
@@ -118,15 +116,14 @@ def _syntax(script: PlanScript, facts: ScriptFacts, locator: Locator, placed: st
             why = f"allowedEnvironment BOTH; {placed} runs it there" if placed else "allowedEnvironment BOTH"
             message = (f"{feature} is ES6+ syntax, but {script.label} may run on the xMatters Agent "
                        f"({why}), which takes ES5.1 only{more}")
-        yield _at(script, uses[0], locator, message, "error" if script.on_agent else severity("es6-syntax"),
-                  "es6-syntax", named=True)
+        yield _at(script, uses[0], locator, message, "es6-syntax", special=script.on_agent, named=True)
 
 
-def _at(script: PlanScript, use: Use, locator: Locator, message: str, level: Severity, rule: str,
+def _at(script: PlanScript, use: Use, locator: Locator, message: str, rule: str, special: bool = False,
         named: bool = False) -> Problem:
-    """A problem at a use in a script; the message names the script (unless it does already) where
-    the place does not: in a zip, or a tree that keeps the script in its document."""
+    """A problem at a use in a script, at its rule's severity; the message names the script (unless it does
+    already) where the place does not: in a zip, or a tree that keeps the script in its document."""
     if not named and f"{script.entry}#{script.pointer}" not in locator.plan.sources:
         message = f"{message} (in {script.label})"
-    return Problem(locator.in_script(script.entry, script.pointer, script.text, use.line, use.column),
-                   message, level, rule)
+    return Problem.of(locator.in_script(script.entry, script.pointer, script.text, use.line, use.column),
+                      message, rule, special)

@@ -37,12 +37,12 @@ def check_duplicate_keys(texts: Mapping[str, str]) -> Iterator[Problem]:
         repeated = list(_repeated(tree, []))
         for parts, name in repeated[:_MOST_PER_FILE]:
             found = locate(text, pointer([*parts, name]), key=True)
-            yield Problem(Location(file, *found) if found else Location(file),
-                          f"{name!r} is named more than once in this object: only the last value counts",
-                          "error", "duplicate-key")
+            yield Problem.of(Location(file, *found) if found else Location(file),
+                             f"{name!r} is named more than once in this object: only the last value counts",
+                             "duplicate-key")
         if len(repeated) > _MOST_PER_FILE:
-            yield Problem(Location(file), f"{len(repeated) - _MOST_PER_FILE} more members named twice", "error",
-                          "duplicate-key")
+            yield Problem.of(Location(file), f"{len(repeated) - _MOST_PER_FILE} more members named twice",
+                             "duplicate-key")
 
 
 def _repeated(value: Any, parts: list[str | int]) -> Iterator[tuple[list[str | int], str]]:

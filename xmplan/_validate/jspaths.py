@@ -12,7 +12,6 @@ from .._errors import Problem
 from .._jsonpos import line_col
 from .._locate import Locator
 from .._model import Plan
-from .._rules import severity
 from .javascript import checked_scripts
 from .jsparse import Parsed, captures, compile_query, parse
 
@@ -192,4 +191,4 @@ def check_paths(plan: Plan, locator: Locator) -> Iterator[Problem]:
         named = "" if f"{script.entry}#{script.pointer}" in plan.sources else f" (in {script.label})"
         for found in path_findings(script.text):
             where = locator.in_script(script.entry, script.pointer, script.text, found.line, found.column)
-            yield Problem(where, found.message + named, severity(found.rule), found.rule)
+            yield Problem.of(where, found.message + named, found.rule)

@@ -12,7 +12,6 @@ from .._errors import Problem
 from .._jsonpos import line_col
 from .._locate import Locator
 from .._model import INTEGRATIONS, Plan, objects
-from .._rules import severity
 from .._secrets import SECRET_HEADER, is_placeholder, secret_in_url
 from .javascript import checked_scripts
 from .jsparse import captures, compile_query, parse
@@ -49,20 +48,20 @@ def check_leaks(plan: Plan, locator: Locator) -> Iterator[Problem]:
             yield locator.problem(INTEGRATIONS, f"/endpoints/{i}/baseUrl",
                                   f"endpoint {endpoint.get('name')!r}: the base URL is {found}, which works as a "
                                   f"password: {_KEEP_OUT} (set the URL after import)",
-                                  severity("secret-url"), "secret-url")
+                                  "secret-url")
     for i, constant in objects(plan.constants):
         found = secret_in_url(str(constant.get("value") or ""))
         if found:
             yield locator.problem(INTEGRATIONS, f"/constants/{i}/value",
                                   f"constant {constant.get('name')!r} holds {found}, which works as a password: "
                                   f"{_KEEP_OUT} (leave it blank and fill it in after import)",
-                                  severity("secret-url"), "secret-url")
+                                  "secret-url")
     for script in checked_scripts(plan):
         # In a zip the place is inside a JSON document: the message says which script it is.
         named = "" if f"{script.entry}#{script.pointer}" in plan.sources else f" (in {script.label})"
         for leak in script_leaks(script.text):
             where = locator.in_script(script.entry, script.pointer, script.text, leak.line, leak.column)
-            yield Problem(where, leak.message + named, severity(leak.rule), leak.rule)
+            yield Problem.of(where, leak.message + named, leak.rule)
 
 
 @lru_cache(maxsize=4096)

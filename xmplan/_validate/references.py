@@ -21,7 +21,6 @@ from .._model import (
     form_id,
     objects,
 )
-from .._rules import severity
 from .._secrets import is_placeholder, is_secret_name
 
 # How a check reports: (entry, JSON pointer, message, rule) -> a Problem at the rule's severity.
@@ -32,7 +31,7 @@ _PLACEHOLDER = re.compile(r"\$\{(" + UUID.pattern + r")\}")
 def check_references(plan: Plan, locator: Locator) -> Iterator[Problem]:
     """Dangling and duplicate references in a sound plan (see `schema.check_schemas`)."""
     def problem(entry: str, ptr: str, message: str, rule: str) -> Problem:
-        return locator.problem(entry, ptr, message, severity(rule), rule)
+        return locator.problem(entry, ptr, message, rule)
 
     yield from _duplicates(plan, problem)
     yield from _forms(plan, locator, problem)
@@ -178,9 +177,9 @@ def _forms(plan: Plan, locator: Locator, problem: Report) -> Iterator[Problem]:
         for ptr, text in _template_texts(messages):
             for match in _PLACEHOLDER.finditer(text):
                 if match.group(1).lower() not in items:
-                    yield Problem(locator.in_text(entry, ptr, text, match.start()),
-                                  f"placeholder {match.group()} names no field of form {form.get('name')!r}",
-                                  severity("unknown-placeholder"), "unknown-placeholder")
+                    yield Problem.of(locator.in_text(entry, ptr, text, match.start()),
+                                     f"placeholder {match.group()} names no field of form {form.get('name')!r}",
+                                     "unknown-placeholder")
 
 
 def _template_texts(messages: dict[str, Json]) -> Iterator[tuple[str, str]]:

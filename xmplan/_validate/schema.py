@@ -49,7 +49,7 @@ def check_schemas(plan: Plan, locator: Locator) -> tuple[list[Problem], Plan]:
     for entry in plan.entries:
         name = schema_name(entry.name)
         if name is None:
-            problems.append(locator.problem(entry.name, "", f"unknown entry {entry.name!r} in a plan", "warning",
+            problems.append(locator.problem(entry.name, "", f"unknown entry {entry.name!r} in a plan",
                                             "unknown-entry"))
             continue
         broken: list[tuple[str | int, ...]] = []
@@ -89,7 +89,7 @@ def _unknown_keys(entry: Entry, error: ValidationError, locator: Locator) -> Ite
         if key not in known:
             ptr = pointer([*error.absolute_path, key])
             yield locator.problem(entry.name, ptr, f"unknown key {key!r}{locator.within(entry.name, ptr)}",
-                                  "warning", "unknown-key", key=True)
+                                  "unknown-key", key=True)
 
 
 def _schema_problem(entry: Entry, error: ValidationError, locator: Locator) -> Problem:
@@ -97,7 +97,7 @@ def _schema_problem(entry: Entry, error: ValidationError, locator: Locator) -> P
     detail = best_match([error]) if error.context else error
     where = pointer(error.absolute_path)
     message = f"{where or '/'}: {describe(detail)}{locator.within(entry.name, where)}"
-    return locator.problem(entry.name, where, message, "error", "schema")
+    return locator.problem(entry.name, where, message, "schema")
 
 
 

@@ -16,7 +16,6 @@ from .._flows.jstext import strip_comments
 from .._flows.mappings import CONTEXT_HEADS, PLACEHOLDER
 from .._locate import Locator
 from .._model import INTEGRATIONS, SCRIPT_STEPS, Plan, objects
-from .._rules import severity
 
 Json = Any
 Report = Callable[[str, str, str, str], Problem]
@@ -37,7 +36,7 @@ _OWN = re.compile(r"\b(?:var|let|const|function)\s+(input|output)\b|function\s*\
 
 def check_wiring(plan: Plan, locator: Locator) -> Iterator[Problem]:
     def report(entry: str, ptr: str, message: str, rule: str) -> Problem:
-        return locator.problem(entry, ptr, message, severity(rule), rule)
+        return locator.problem(entry, ptr, message, rule)
 
     yield from _step_scripts(plan, locator)
     steps = {s.get("id"): s for _, s in objects(plan.script_steps)}
@@ -64,9 +63,9 @@ def _step_scripts(plan: Plan, locator: Locator) -> Iterator[Problem]:
                 if used in declared or (match.group(3) and used in ("hasOwnProperty", "toString")):
                     continue
                 verb = "reads input" if key == "inputs" else "writes output"
-                yield Problem(locator.in_text(SCRIPT_STEPS, f"/{i}/script", script, match.start()),
-                              f"step {step.get('name')!r} {verb} {used!r}, which it does not declare "
-                              f"({key}: {', '.join(sorted(map(repr, declared))) or 'none'})", severity(rule), rule)
+                yield Problem.of(locator.in_text(SCRIPT_STEPS, f"/{i}/script", script, match.start()),
+                                 f"step {step.get('name')!r} {verb} {used!r}, which it does not declare "
+                                 f"({key}: {', '.join(sorted(map(repr, declared))) or 'none'})", rule)
 
 
 def _outputs(plan: Plan, block: Json, steps: dict[Any, Json]) -> set[str] | None:

@@ -13,12 +13,12 @@ RULE_MEMORY = "js-memory"
 def script_error(filename: str, line: int | None, message: str, rule: str = RULE_ERROR,
                  column: int | None = None) -> ScriptError:
     """A failed script: `message` is the JavaScript error text (`TypeError: ...`)."""
-    return ScriptError([Problem(Location(filename, line, column if line else None), message, "error", rule)])
+    return ScriptError([Problem.of(Location(filename, line, column if line else None), message, rule)])
 
 
 def timeout_error(filename: str, line: int | None, time_limit: float) -> ScriptTimeout:
     msg = f"script stopped after the {time_limit:g} s time limit (endless loop?)"
-    return ScriptTimeout([Problem(Location(filename, line), msg, "error", RULE_TIMEOUT)])
+    return ScriptTimeout([Problem.of(Location(filename, line), msg, RULE_TIMEOUT)])
 
 
 def memory_error(filename: str, line: int | None, detail: str) -> ScriptError:
