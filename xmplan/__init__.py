@@ -32,7 +32,8 @@ _EXPORTS = {
     # problems and errors
     "Location": "_errors", "Problem": "_errors", "XmplanError": "_errors", "ArchiveError": "_errors",
     "SourceError": "_errors", "ScriptError": "_errors", "ScriptTimeout": "_errors", "DescriptorError": "_errors",
-    "UsageError": "_errors", "SetupError": "_errors",
+    "UsageError": "_errors", "SetupError": "_errors", "InputError": "_errors", "RunError": "_errors",
+    "WriteError": "_errors",
 }
 __all__ = sorted(_EXPORTS)
 

@@ -9,8 +9,9 @@ from typing import Self
 
 from ._rules import RULES, Severity, severity
 
-__all__ = ["ArchiveError", "DescriptorError", "Location", "Problem", "ScriptError", "ScriptTimeout", "Severity",
-           "SetupError", "SourceError", "UsageError", "XmplanError", "printable"]
+__all__ = ["ArchiveError", "DescriptorError", "InputError", "Location", "Problem", "RunError", "ScriptError",
+           "ScriptTimeout", "Severity", "SetupError", "SourceError", "UsageError", "WriteError", "XmplanError",
+           "printable"]
 
 # Characters that would break a message's one line or forge others: controls (newline, ESC of
 # ANSI sequences), line and paragraph separators, and the marks that reorder text on screen.
@@ -97,12 +98,28 @@ class UsageError(XmplanError):
 
 
 class SetupError(XmplanError):
-    """The runtime cannot start as asked: no JavaScript engine installed, or an unknown one named."""
+    """The runtime cannot start as asked: no JavaScript engine installed, an unknown one named, an
+    engine used where it cannot keep its time limit, a worker process that does not start."""
 
     def __init__(self, message: str) -> None:
         self.problems = ()
         self.message = message
         Exception.__init__(self, message)
+
+
+class InputError(XmplanError):
+    """A file or value given to a command or the API that is not what it must be: a request, fake
+    answers, step outputs, a people directory, an add-on key file that others may read."""
+
+
+class RunError(XmplanError):
+    """A run the plan cannot do as asked: no integration or step of that name, no script or canvas
+    for it, an endpoint it does not declare, inputs its step does not take."""
+
+
+class WriteError(XmplanError):
+    """Output that cannot be written where asked: a folder that is not empty (without --force), a
+    file, folder or symlink in the way, an operating system error while writing."""
 
 
 class ArchiveError(XmplanError):

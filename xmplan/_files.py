@@ -9,7 +9,7 @@ import tempfile
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 
-from ._errors import XmplanError
+from ._errors import WriteError
 
 
 def atomic_write(path: Path, data: bytes) -> None:
@@ -44,7 +44,7 @@ def write_tree(root: Path, files: Mapping[str, bytes], force: bool = False,
     """
     if root.exists() and any(root.iterdir()):
         if not force:
-            raise XmplanError.at(str(root), "directory is not empty (use --force to write into it)")
+            raise WriteError.at(str(root), "directory is not empty (use --force to write into it)")
         _update(root, files, stale or (lambda path: False))
         return
     root = root.resolve()  # `.` too: its parent is where the temp folder goes
@@ -86,12 +86,12 @@ def _write_files(temp: Path, files: Mapping[str, bytes]) -> None:
             os.close(fd)
 
 
-def _error(exc: OSError, temp: Path, root: Path) -> XmplanError:
+def _error(exc: OSError, temp: Path, root: Path) -> WriteError:
     """An OSError met in a temp folder, told about the place it stands for (the temp folder is gone)."""
     name = str(exc.filename or root)
     if name.startswith(str(temp)):
         name = str(root) + name[len(str(temp)):]
-    return XmplanError.at(name, exc.strerror or str(exc))
+    return WriteError.at(name, exc.strerror or str(exc))
 
 
 def _update(root: Path, files: Mapping[str, bytes], stale: Callable[[str], bool]) -> None:
@@ -140,12 +140,12 @@ def _refuse_links(root: Path, relative: str, checked: set[Path]) -> None:
             continue
         checked.add(path)
         if path.is_symlink():
-            raise XmplanError.at(str(path), "is a symlink: unpack --force never writes through one "
-                                 "(replace it with a folder or file, or unpack elsewhere)")
+            raise WriteError.at(str(path), "is a symlink: unpack --force never writes through one "
+                                "(replace it with a folder or file, or unpack elsewhere)")
         if not last and path.exists() and not path.is_dir():
-            raise XmplanError.at(str(path), f"is a file, but the export puts {relative} inside it")
+            raise WriteError.at(str(path), f"is a file, but the export puts {relative} inside it")
         if last and path.is_dir():
-            raise XmplanError.at(str(path), "is a folder, but the export has a file of that name")
+            raise WriteError.at(str(path), "is a folder, but the export has a file of that name")
 
 
 def _make_folders(root: Path, relative: str, undo: list[Callable[[], None]]) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from ._errors import XmplanError
+from ._errors import WriteError, XmplanError
 from ._model import ENGINE, Json, Plan
 from ._names import integrations
 
@@ -55,14 +55,14 @@ def check_same_plan(root: Path, plan: Plan) -> None:
         there = Identity.of(read_source(root)[0])
     except XmplanError as exc:
         reason = exc.problems[0].message if exc.problems else str(exc)
-        raise XmplanError.at(str(root), f"cannot tell which plan this tree holds ({reason}): {hint}") from None
+        raise WriteError.at(str(root), f"cannot tell which plan this tree holds ({reason}): {hint}") from None
     if not there.known:
-        raise XmplanError.at(str(root), f"cannot tell which plan this tree holds (no name, form or integration "
-                             f"could be read): {hint}")
+        raise WriteError.at(str(root), f"cannot tell which plan this tree holds (no name, form or integration "
+                            f"could be read): {hint}")
     mine = Identity.of(plan)
     if not there.same(mine):
-        raise XmplanError.at(str(root), f"holds plan {_shown(there.name)}, not {_shown(mine.name)}, and none of "
-                             f"its forms or integrations: unpack --force writes over the same plan only ({hint})")
+        raise WriteError.at(str(root), f"holds plan {_shown(there.name)}, not {_shown(mine.name)}, and none of "
+                            f"its forms or integrations: unpack --force writes over the same plan only ({hint})")
 
 
 def _shown(name: Json) -> str:

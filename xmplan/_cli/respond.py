@@ -6,7 +6,7 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from .._errors import UsageError, XmplanError
+from .._errors import InputError, UsageError
 from .options import check_names
 
 if TYPE_CHECKING:
@@ -77,5 +77,5 @@ def register(runtime: Runtime, options: Sequence[RespondOption]) -> None:
         try:
             runtime.respond(fake.endpoint, *(answers if isinstance(answers, list) else [answers]),
                             method=fake.method, path=fake.path)
-        except XmplanError as exc:
-            raise XmplanError.at(option.filename, exc.problems[0].message) from None
+        except InputError as exc:  # the answers' shape: told at their file
+            raise InputError.at(option.filename, exc.problems[0].message) from None

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
-from .._errors import XmplanError
+from .._errors import RunError
 from .._model import Json
 from .._runtime.outcome import Outcome
 from . import steps as step_module
@@ -29,12 +29,12 @@ def run_named_step(runtime: Runtime, name: str, inputs: Mapping[str, str], *, en
         names = ", ".join(sorted(repr(s.name) for s in steps)) or "none"
         runnable = ", ".join(sorted(repr(r.get("name")) for r in runtime.plan.integrations
                                     if isinstance(r, dict) and (isinstance(r.get("script"), str) or is_flow(r))))
-        raise XmplanError.at(where, f"no integration named {name!r}, nor a step (integrations: {runnable or 'none'}; "
-                                    f"steps: {names})")
+        raise RunError.at(where, f"no integration named {name!r}, nor a step (integrations: {runnable or 'none'}; "
+                                f"steps: {names})")
     if endpoint is not None and endpoint not in runtime.endpoints:
-        raise XmplanError.at("--endpoint-for", f"no endpoint named {endpoint!r} in the plan "
-                                               f"(endpoints: {', '.join(sorted(runtime.endpoints))})")
-    values = step_module.resolve_inputs(step, inputs, "--input")
+        raise RunError.at(where, f"no endpoint named {endpoint!r} in the plan "
+                                f"(endpoints: {', '.join(sorted(runtime.endpoints))})")
+    values = step_module.resolve_inputs(step, inputs, where)
     if request is not None and not isinstance(request, Request):
         request = Request.from_json(dict(request))
     return step_module.run_step(runtime, step, values, endpoint=endpoint, request=request)
@@ -51,7 +51,7 @@ def flows_on_activity(runtime: Runtime, form_uuid: str, trigger: str, callback: 
     from .._runtime.request import Request
 
     if trigger not in EVENT_TRIGGERS:
-        raise XmplanError.at("trigger", f"unknown event activity {trigger!r} (one of {', '.join(EVENT_TRIGGERS)})")
+        raise ValueError(f"unknown event activity {trigger!r} (one of {', '.join(EVENT_TRIGGERS)})")  # a caller's slip
     ran = []
     for record in runtime.plan.integrations:
         if (isinstance(record, dict) and is_flow(record) and record.get("type") == "OUTBOUND_WEBHOOK"

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from .._errors import XmplanError
+from .._errors import RunError
 from .._model import Json, Plan
 from .._runtime.fakes import FakeSession
 from .._runtime.forms import MULTI_SELECT, bound_form
@@ -96,8 +96,8 @@ def _script_step(ctx: FlowContext, block_id: str, block: Json, label: str) -> tu
     notes += [f"input id {i} is no input of step {step.name!r} (ignored)" for i in unknown]
     given = {names[i]: v for i, v in by_id.items() if i in names}
     try:
-        inputs = step_module.resolve_inputs(step, given, label, strict=False)
-    except XmplanError as exc:
+        inputs = step_module.resolve_inputs(step, given, ctx.canvas.entry, strict=False)
+    except RunError as exc:
         return BlockRun(label, block_id, "SCRIPT_STEP", step.name, given, {},
                         error=exc.problems[0].message, notes=tuple(notes)), []
     endpoint = block.get("endpoint") or None

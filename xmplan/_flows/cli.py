@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
-from .._errors import Location, UsageError, XmplanError
+from .._errors import InputError, Location, UsageError
 
 # The flow modules are imported by the functions that use them: running an integration (the
 # common case) needs none of them, and they are a fifth of what `xmplan run` would load.
@@ -46,9 +46,9 @@ def register_step_outputs(runtime: Runtime, args: argparse.Namespace) -> None:
         try:
             outputs = json.loads(text)
         except json.JSONDecodeError as exc:
-            raise XmplanError.at(Location(filename, exc.lineno, exc.colno), f"not JSON: {exc.msg}") from None
+            raise InputError.at(Location(filename, exc.lineno, exc.colno), f"not JSON: {exc.msg}") from None
         if not isinstance(outputs, dict):
-            raise XmplanError.at(filename, "expected a JSON object of output names and values")
+            raise InputError.at(filename, "expected a JSON object of output names and values")
         runtime.step_outputs[name] = outputs
 
 

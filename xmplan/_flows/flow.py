@@ -6,7 +6,7 @@ import json
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
-from .._errors import XmplanError
+from .._errors import InputError, RunError
 from .._model import Json
 from .._runtime import callbacks
 from .._runtime.host import Host
@@ -37,7 +37,7 @@ def run_flow(runtime: Runtime, record: Json, request: Request,
     where = runtime.plan.origin or "plan"
     found = trigger_block(runtime.plan, str(record.get("id")))
     if found is None:
-        raise XmplanError.at(where, f"integration {name!r} is a flow trigger, but no canvas of the plan shows it")
+        raise RunError.at(where, f"integration {name!r} is a flow trigger, but no canvas of the plan shows it")
     canvas, start = found
     steps = {s.id: s for s in step_module.plan_steps(runtime.plan)}
     session = runtime.fakes.session()
@@ -68,7 +68,7 @@ def _trigger(ctx: FlowContext, record: Json, start: str, request: Request) -> tu
             try:
                 body = json.loads(body) if body.strip() else {}
             except ValueError:
-                raise XmplanError.at("request body", "a flow's event activity (callback) is not JSON") from None
+                raise InputError.at("request body", "a flow's event activity (callback) is not JSON") from None
         _, objects = callbacks.both_styles(body, trigger)
         choice = record.get("responseChoice")
         said = (objects.get("response") or {}).get("response")

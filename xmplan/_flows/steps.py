@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from .._errors import Location, Problem, ScriptError, XmplanError
+from .._errors import Location, Problem, RunError, ScriptError
 from .._model import SCRIPT_STEPS, Plan, objects
 from .._runtime import scripts
 from .._runtime.engine import Script
@@ -75,7 +75,7 @@ def plan_steps(plan: Plan) -> list[Step]:
 def find_step(steps: list[Step], name: str, where: str) -> Step | None:
     matches = [s for s in steps if s.name == name]
     if len(matches) > 1:
-        raise XmplanError.at(where, f"{len(matches)} steps are named {name!r}; run one through its flow instead")
+        raise RunError.at(where, f"{len(matches)} steps are named {name!r}; run one through its flow instead")
     return matches[0] if matches else None
 
 
@@ -85,18 +85,18 @@ def resolve_inputs(step: Step, given: Mapping[str, str], where: str, strict: boo
     unknown = sorted(set(given) - names)
     if unknown and strict:
         declared = ", ".join(repr(n) for n in sorted(names)) or "none"
-        raise XmplanError.at(where, f"step {step.name!r} has no input {', '.join(map(repr, unknown))} "
-                                    f"(inputs: {declared})")
+        raise RunError.at(where, f"step {step.name!r} has no input {', '.join(map(repr, unknown))} "
+                                f"(inputs: {declared})")
     values = {i.name: str(given[i.name]) if i.name in given else i.default for i in step.inputs}
     missing = [i.name for i in step.inputs if i.required and values[i.name] == ""]
     if missing:
-        raise XmplanError.at(where, f"step {step.name!r}: required input{'s' if len(missing) > 1 else ''} "
-                                    f"{', '.join(map(repr, missing))} {'have' if len(missing) > 1 else 'has'} "
-                                    "no value")
+        raise RunError.at(where, f"step {step.name!r}: required input{'s' if len(missing) > 1 else ''} "
+                                f"{', '.join(map(repr, missing))} {'have' if len(missing) > 1 else 'has'} "
+                                "no value")
     for i in step.inputs:
         if len(values[i.name]) > i.max_length:
-            raise XmplanError.at(where, f"step {step.name!r}: input {i.name!r} is {len(values[i.name])} characters, "
-                                        f"more than its maximum of {i.max_length}")
+            raise RunError.at(where, f"step {step.name!r}: input {i.name!r} is {len(values[i.name])} characters, "
+                                    f"more than its maximum of {i.max_length}")
     return values
 
 

@@ -7,7 +7,7 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime
 from urllib.parse import parse_qsl
 
-from .._errors import Location, Problem, ScriptError, ScriptTimeout, XmplanError
+from .._errors import InputError, Location, Problem, RunError, ScriptError, ScriptTimeout
 from .._locate import Locator
 from .._model import Json, Plan
 from .._source import load_plan
@@ -77,12 +77,12 @@ class Runtime:
         in order, the last repeating. An answer is `{"status", "body", "headers"}`, an HttpResponse,
         or a function of the sent request returning one. Later and more specific rules win."""
         if endpoint not in self.endpoints:
-            raise XmplanError.at(self.plan.origin or "plan", f"no endpoint named {endpoint!r} in the plan "
-                                                              f"(endpoints: {', '.join(sorted(self.endpoints))})")
+            raise RunError.at(self.plan.origin or "plan", f"no endpoint named {endpoint!r} in the plan "
+                                                           f"(endpoints: {', '.join(sorted(self.endpoints))})")
         try:
             self.fakes.add(endpoint, answers, method, path)
         except ValueError as exc:
-            raise XmplanError.at(endpoint, str(exc)) from None
+            raise InputError.at(self.plan.origin or "plan", str(exc)) from None
 
     def integration(self, name: str) -> Json:
         for record, _ in self._integrations:
@@ -91,7 +91,7 @@ class Runtime:
         from .._flows.flow import is_flow
 
         names = ", ".join(sorted(repr(r.get("name")) for r, code in self._integrations if code or is_flow(r)))
-        raise XmplanError.at(self.plan.origin or "plan", f"no integration named {name!r} (scripts: {names})")
+        raise RunError.at(self.plan.origin or "plan", f"no integration named {name!r} (scripts: {names})")
 
     def run(self, name: str, request: Request | Mapping[str, Json] | None = None, *, body: Json = None,
             headers: Mapping[str, Json] | None = None, parameters: Mapping[str, Json] | None = None) -> Outcome:
@@ -107,8 +107,8 @@ class Runtime:
 
             if is_flow(record):  # made by Flow Designer: its work is the canvas it triggers
                 return run_flow(self, record, request, self.step_outputs)
-            raise XmplanError.at(self.plan.origin or "plan", f"integration {name!r} has no script "
-                                                              f"(action {record.get('action')})")
+            raise RunError.at(self.plan.origin or "plan", f"integration {name!r} has no script "
+                                                           f"(action {record.get('action')})")
         to_run, form = self._prepare(record, code)
         host = Host(self._setup(record, request, form), self.fakes.session())
         error = self._execute(to_run, host)
@@ -147,8 +147,8 @@ class Runtime:
                 try:
                     body = json.loads(body)
                 except json.JSONDecodeError as exc:
-                    raise XmplanError.at(Location("request body", exc.lineno, exc.colno),
-                                         f"an outbound integration's callback is not JSON: {exc.msg}") from None
+                    raise InputError.at(Location("request body", exc.lineno, exc.colno),
+                                        f"an outbound integration's callback is not JSON: {exc.msg}") from None
             body, objects = callbacks.both_styles(body, str(record.get("triggeredBy") or ""))
         text = body if isinstance(body, str) else json.dumps(body)
         headers = {str(k): _text(v) for k, v in request.headers.items() if v is not None}

@@ -6,7 +6,7 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from .._errors import XmplanError
+from .._errors import InputError
 from .._model import Json
 
 
@@ -27,14 +27,14 @@ class Request:
     def from_json(cls, data: Json, where: str = "request") -> Request:
         """`{"body": ..., "headers": {...}, "parameters": {...}}`, as in `xmplan run --request`."""
         if not isinstance(data, dict):
-            raise XmplanError.at(where, 'expected a JSON object {"body": ..., "headers": {...}, "parameters": {...}}')
+            raise InputError.at(where, 'expected a JSON object {"body": ..., "headers": {...}, "parameters": {...}}')
         unknown = set(data) - {"body", "headers", "parameters", "requestId"}
         if unknown:
-            raise XmplanError.at(where, f"unknown keys: {', '.join(sorted(unknown))} "
-                                        "(expected body, headers, parameters, requestId)")
+            raise InputError.at(where, f"unknown keys: {', '.join(sorted(unknown))} "
+                                       "(expected body, headers, parameters, requestId)")
         for key in ("headers", "parameters"):
             if not isinstance(data.get(key, {}), dict):
-                raise XmplanError.at(where, f"{key!r} must be an object of names and string values")
+                raise InputError.at(where, f"{key!r} must be an object of names and string values")
         return cls(data.get("body", ""), data.get("headers", {}), data.get("parameters", {}), data.get("requestId"))
 
     @property

@@ -12,7 +12,7 @@ import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
-from .._errors import Location, XmplanError
+from .._errors import InputError, Location
 from .._model import Json
 
 REST_ROLE = "REST Web Service User"
@@ -141,58 +141,58 @@ def load_directory(path: Path) -> Directory:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except json.JSONDecodeError as exc:
-        raise XmplanError.at(Location(where, exc.lineno, exc.colno), f"not JSON: {exc.msg}") from None
+        raise InputError.at(Location(where, exc.lineno, exc.colno), f"not JSON: {exc.msg}") from None
     return directory_from_json(data, where)
 
 
 def directory_from_json(data: Json, where: str = "people") -> Directory:
     if not isinstance(data, dict) or set(data) - {"people", "groups"}:
-        raise XmplanError.at(where, 'expected {"people": [...], "groups": [...]}')
+        raise InputError.at(where, 'expected {"people": [...], "groups": [...]}')
     people = [_person(item, f"{where}: people[{i}]") for i, item in enumerate(_list(data, "people", where))]
     names = {p.target_name.lower() for p in people}
     if len(names) != len(people):
-        raise XmplanError.at(where, "two people share a targetName")
+        raise InputError.at(where, "two people share a targetName")
     groups = []
     for i, item in enumerate(_list(data, "groups", where)):
         at = f"{where}: groups[{i}]"
         if not isinstance(item, dict) or not isinstance(item.get("targetName"), str) or not item["targetName"]:
-            raise XmplanError.at(at, 'a group needs {"targetName": "...", "members": [...]}')
+            raise InputError.at(at, 'a group needs {"targetName": "...", "members": [...]}')
         members = item.get("members", [])
         if not isinstance(members, list) or not all(isinstance(m, str) for m in members):
-            raise XmplanError.at(at, "members must be a list of people's targetNames")
+            raise InputError.at(at, "members must be a list of people's targetNames")
         unknown = [m for m in members if m.lower() not in names]
         if unknown:
-            raise XmplanError.at(at, f"members not in people: {', '.join(unknown)}")
+            raise InputError.at(at, f"members not in people: {', '.join(unknown)}")
         groups.append(Group(stable_id("group", item["targetName"]), item["targetName"],
                             str(item.get("description", "")), tuple(members)))
     if len({g.target_name.lower() for g in groups}) != len(groups):
-        raise XmplanError.at(where, "two groups share a targetName")
+        raise InputError.at(where, "two groups share a targetName")
     return Directory(people, groups)
 
 
 def _list(data: dict[str, Json], key: str, where: str) -> list[Json]:
     value = data.get(key, [])
     if not isinstance(value, list):
-        raise XmplanError.at(where, f"{key!r} must be a list")
+        raise InputError.at(where, f"{key!r} must be a list")
     return value
 
 
 def _person(item: Json, at: str) -> Person:
     if not isinstance(item, dict) or not isinstance(item.get("targetName"), str) or not item["targetName"]:
-        raise XmplanError.at(at, 'a person needs {"targetName": "...", ...}')
+        raise InputError.at(at, 'a person needs {"targetName": "...", ...}')
     unknown = set(item) - PERSON_KEYS
     if unknown:
-        raise XmplanError.at(at, f"unknown keys: {', '.join(sorted(unknown))}")
+        raise InputError.at(at, f"unknown keys: {', '.join(sorted(unknown))}")
     devices = []
     for d in item.get("devices", []):
         if not isinstance(d, dict) or not isinstance(d.get("name"), str) or d.get("deviceType") not in DEVICE_TYPES:
-            raise XmplanError.at(at, f"a device needs a name and a deviceType ({', '.join(sorted(DEVICE_TYPES))})")
+            raise InputError.at(at, f"a device needs a name and a deviceType ({', '.join(sorted(DEVICE_TYPES))})")
         address = d.get("emailAddress") or d.get("phoneNumber") or ""
         devices.append(Device(d["name"], d["deviceType"], str(address)))
     password = item.get("password")
     stored = item.get("passwordHash")
     if password is not None and not isinstance(password, str):
-        raise XmplanError.at(at, "password must be a string")
+        raise InputError.at(at, "password must be a string")
     name = item["targetName"]
     email = item.get("emailAddress") or next((d.address for d in devices if d.device_type == "EMAIL"), "")
     return Person(stable_id("person", name), name, str(item.get("firstName", "")), str(item.get("lastName", "")),

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from cryptography.fernet import Fernet, InvalidToken
 
-from ..._errors import XmplanError
+from ..._errors import InputError
 
 KEY_ENV = "XMPLAN_ADDON_KEY"
 KEY_FILE = "addon.key"
@@ -49,7 +49,7 @@ def load_key(data_dir: Path, environ: dict[str, str] | None = None) -> bytes:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except FileExistsError:
         if path.stat().st_mode & 0o077:
-            raise XmplanError.at(str(path), "the key file may be read by other users: chmod 600 it") from None
+            raise InputError.at(str(path), "the key file may be read by other users: chmod 600 it") from None
         return path.read_bytes().strip()
     key = Fernet.generate_key()
     with os.fdopen(fd, "wb") as stream:

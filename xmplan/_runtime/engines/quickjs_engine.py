@@ -26,7 +26,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from xmplan._errors import XmplanError
+from xmplan._errors import ScriptError, SetupError
 from xmplan._native import extension
 from xmplan._runtime.engine import HOST_GLOBAL, HostFunction, Script
 from xmplan._runtime.engines import _errors
@@ -105,7 +105,7 @@ class QuickJSEngine:
 
     def run(self, scripts: Sequence[Script], host: HostFunction, *, time_limit: float) -> None:
         if threading.current_thread() is not threading.main_thread():
-            raise XmplanError.at("<engine>", "the quickjs engine enforces time limits only on the main thread")
+            raise SetupError("the quickjs engine enforces time limits only on the main thread")
         run = _Run(host)
         before = resident()
         interpreter = _Interpreter(run)
@@ -177,7 +177,7 @@ def _grew(before: int | None, amount: int) -> bool:
     return before is not None and now is not None and now - before >= amount
 
 
-def _script_error(text: str, scripts: Sequence[Script], starts: list[int], index: int) -> XmplanError:
+def _script_error(text: str, scripts: Sequence[Script], starts: list[int], index: int) -> ScriptError:
     message, _, stack = text.partition("\n    at ")
     filename, line, column = scripts[index].filename, None, None
     frames = []  # innermost first: (script, line, column)
