@@ -7,6 +7,8 @@ import json
 import pytest
 from runtime_plans import make_plan, runtime
 
+from xmplan._errors import Location
+
 
 def run(engine_name, script, *, libraries=None, constants=None, endpoints=(), respond=(), **request):
     plan = make_plan({"Test": script}, libraries=libraries, constants=constants, endpoints=endpoints)
@@ -159,6 +161,12 @@ def test_thrown_error_names_file_and_line(engine_name):
     assert "Failed with status 500" in outcome.error.message
     # The plan was made in memory, so there is no entry text to find the line in: the script is named.
     assert (outcome.error.file, outcome.error.line) == ("test.zip/integrations/integrations.json#/integrations/0/script", 3)
+    # The place is a Location, printed as every problem's is; the JSON keeps the flat keys.
+    where = outcome.error.location
+    assert isinstance(where, Location) and (where.file, where.line) == (outcome.error.file, 3)
+    assert str(outcome.error) == f"{where}: {outcome.error.message}"
+    assert outcome.to_json()["error"] == {"message": outcome.error.message, "file": where.file, "line": 3,
+                                          "column": where.column, "timeout": False}
 
 
 @pytest.mark.parametrize("call, message", [

@@ -6,7 +6,7 @@ import json
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
-from .._errors import InputError, RunError
+from .._errors import InputError, Location, RunError
 from .._model import Json
 from .._runtime import callbacks
 from .._runtime.host import Host
@@ -51,7 +51,7 @@ def run_flow(runtime: Runtime, record: Json, request: Request,
     stopped = _follow(ctx, start, runs, notes) if first.error is None else None
     everything: list[Step] = [s for run in runs for s in run.steps]
     failed = next((run for run in runs if run.error and run.error != stopped), None)
-    error = Failure(f"block {failed.block!r}: {failed.error}", canvas.entry) if failed else None
+    error = Failure(f"block {failed.block!r}: {failed.error}", Location(canvas.entry)) if failed else None
     return FlowOutcome(name, tuple(everything), error, canvas=canvas.entry, flow=tuple(runs), notes=tuple(notes),
                        masker=runtime.masker(),
                        stopped=stopped)

@@ -170,8 +170,7 @@ def load_problems(runtime: Runtime, step: Step) -> list[Problem]:
         units = [(f"step {step.name!r}", step_scripts(step, engine, parse_only=True))]
     except ScriptError as exc:
         failure = runtime._failure(exc)
-        return [Problem.of(Location(failure.file, failure.line, failure.column),
-                           f"step {step.name!r} does not load: {failure.message}", "script-load")]
+        return [Problem.of(failure.location, f"step {step.name!r} does not load: {failure.message}", "script-load")]
     units += [(f"library {lib.name!r} of step {step.name!r}", _library_scripts(lib, libraries))
               for lib in libraries]
     embedded = {lib.name for lib in step.libraries}
@@ -183,8 +182,7 @@ def load_problems(runtime: Runtime, step: Step) -> list[Problem]:
     for what, to_run in units:
         failed = runtime._execute(to_run, Host(quiet, runtime.fakes.session()))
         if failed is not None:
-            problems.append(Problem.of(Location(failed.file, failed.line, failed.column),
-                                       f"{what} does not load: {failed.message}", "script-load"))
+            problems.append(Problem.of(failed.location, f"{what} does not load: {failed.message}", "script-load"))
     return problems
 
 

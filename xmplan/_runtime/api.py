@@ -184,7 +184,7 @@ class Runtime:
                       else locator.location(code.entry, code.pointer))
             if mapped.line is not None:  # else the entry's text is unknown (a plan made in code): keep `#pointer`
                 loc = mapped
-        return Failure(message, loc.file, loc.line, loc.column, isinstance(exc, ScriptTimeout))
+        return Failure(message, loc, isinstance(exc, ScriptTimeout))
 
     def check(self) -> list[Problem]:
         """Every integration script compiles and every shared library evaluates; one problem per failure."""
@@ -197,7 +197,7 @@ class Runtime:
         for what, to_run in units:
             failure = self._execute(to_run, Host(quiet, FakeServer().session()))
             if failure is not None:
-                problems.append(Problem.of(Location(failure.file, failure.line, failure.column),
+                problems.append(Problem.of(failure.location,
                                            f"{what} does not load: {failure.message}", "script-load"))
         return problems
 

@@ -8,6 +8,7 @@ from dataclasses import asdict, dataclass, field
 from http import HTTPStatus
 from typing import Any
 
+from .._errors import Location
 from .._model import Json
 from .masking import NO_SECRETS, Masker
 
@@ -111,17 +112,31 @@ class ConsoleLine:
 
 @dataclass(frozen=True)
 class Failure:
-    """The error that ended the run: a syntax error, an uncaught throw or a timeout."""
+    """The error that ended the run (a syntax error, an uncaught throw or a timeout) and where it happened."""
 
     message: str
-    file: str
-    line: int | None = None
-    column: int | None = None
+    location: Location
     timeout: bool = False
 
+    # The place's parts, as the JSON output, the activity log and the console pages show them.
+    @property
+    def file(self) -> str:
+        return self.location.file
+
+    @property
+    def line(self) -> int | None:
+        return self.location.line
+
+    @property
+    def column(self) -> int | None:
+        return self.location.column
+
+    def to_json(self) -> dict[str, Json]:
+        return {"message": self.message, "file": self.file, "line": self.line, "column": self.column,
+                "timeout": self.timeout}
+
     def __str__(self) -> str:
-        place = ":".join(str(part) for part in (self.file, self.line, self.column) if part is not None)
-        return f"{place}: {self.message}"
+        return f"{self.location}: {self.message}"
 
 
 Step = Event | Rejected | HttpCall | ConsoleLine
@@ -173,7 +188,7 @@ class Outcome:
             "rejected": [asdict(r) for r in self.rejected],
             "http": [asdict(h) for h in self.http],
             "console": [asdict(c) for c in self.console],
-            "error": asdict(self.error) if self.error else None,
+            "error": self.error.to_json() if self.error else None,
             "notes": list(self.notes),
         }
         return dict(mask_json(data, self.masker))
