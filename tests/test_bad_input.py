@@ -118,12 +118,12 @@ def write(relative: str, data: bytes):
 
 SOURCE_CASES = [
     pytest.param(edit("plan/xmplan.json", '"2021-01-01 00:00:00"', '"2021-02-30 00:00:00"'),
-                 r"plan/xmplan\.json: error: bad timestamp '2021-02-30 00:00:00'", id="impossible-date"),
+                 r"plan/xmplan\.json:3:16: error: bad timestamp '2021-02-30 00:00:00'", id="impossible-date"),
     pytest.param(edit("plan/integrations/integrations.json.j2", '"who gets alerts"', '"who \\ud800 gets"'),
                  r"plan/integrations/integrations\.json\.j2:15:\d+: error: invalid JSON: a lone surrogate escape",
                  id="lone-surrogate"),
     pytest.param(edit("plan/xmplan.json", '"era": "E6"', '"era": "E9"'),
-                 r"plan/xmplan\.json: error: unknown era 'E9'", id="unknown-era"),
+                 r"plan/xmplan\.json:2:10: error: unknown era 'E9'", id="unknown-era"),
     pytest.param(second_form_with_the_same_number,
                  r"plan/forms/Other/1234567\.json: error: becomes zip entry forms/Alert/1234567\.json, "
                  r"as .*plan/forms/Alert/1234567\.json does", id="two-forms-one-entry"),
