@@ -74,10 +74,21 @@ def test_bad_values_and_descriptor_files_are_located(tmp_path: Path) -> None:
 
 def test_check_reports_every_problem(tmp_path: Path) -> None:
     bad = tmp_path / "bad.json"
-    bad.write_text(json.dumps({"key": "k", "name": "n", "links": {"self": "http://x"}}), encoding="utf-8")
+    bad.write_text(json.dumps({"key": "k", "name": "n", "links": {"self": "http://x"}}, indent=2), encoding="utf-8")
     code, _, err = run("descriptor", "--check", str(bad))
     assert code == 1
-    assert err.splitlines() == [
-        f"{bad}: error: 'description' is a required property [descriptor-schema]",
-        f"{bad}: error: links.self: 'http://x' is not an https URL [descriptor-schema]",
+    assert err.splitlines() == [  # each at the value it is about (a missing key: where its object starts)
+        f"{bad}:1:1: error: 'description' is a required property [descriptor-schema]",
+        f"{bad}:5:13: error: links.self: 'http://x' is not an https URL [descriptor-schema]",
     ]
+
+
+def test_check_locates_problems_the_schema_cannot_see(tmp_path: Path) -> None:
+    target = tmp_path / "d.json"
+    assert run("descriptor", "--base-url", "https://a.example.com", "-o", str(target))[0] == 0
+    text = target.read_text(encoding="utf-8")
+    target.write_text(text.replace('"target": "xmatters.invite.dialog"', '"target": "nowhere"'), encoding="utf-8")
+    line = next(n for n, row in enumerate(target.read_text(encoding="utf-8").splitlines(), 1) if '"nowhere"' in row)
+    code, _, err = run("descriptor", "--check", str(target))
+    assert code == 1 and err.startswith(f"{target}:{line}:")
+    assert "capabilities.action[0].target: 'nowhere' is not the key of a dialog" in err

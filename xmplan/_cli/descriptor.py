@@ -38,7 +38,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace, out: TextIO) -> int:
     if args.check:
         path = Path(args.check)
-        check_descriptor(read_json(path), str(path))
+        check_descriptor(read_json(path), str(path), path.read_text(encoding="utf-8"))  # read: it parsed
         print(f"{path}: descriptor OK", file=out)
         return 0
     descriptor = build_descriptor(options_from_args(args))

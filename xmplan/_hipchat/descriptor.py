@@ -8,11 +8,11 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
-from typing import Any
 
 import jsonschema
 
 from .._errors import DescriptorError, Location, Problem, shorten
+from .._jsonpos import locate, pointer
 from .._model import Json
 
 DESCRIPTOR_FILE = "atlassian-connect.json"
@@ -124,24 +124,22 @@ def descriptor_schema() -> dict[str, Json]:
     return schema
 
 
-def json_path(parts: Iterable[Any]) -> str:
-    """`["capabilities", "dialog", 0, "key"]` -> `capabilities.dialog[0].key` (`$` for the root)."""
-    path = ""
-    for part in parts:
-        path += f"[{part}]" if isinstance(part, int) else (f".{part}" if path else str(part))
-    return path or "$"
+def _at(file: str, text: str | None, path: Iterable[str | int]) -> Location:
+    """`file`, at the line and column of the value at `path` when the descriptor's text is known."""
+    found = locate(text, pointer(path)) if text is not None else None
+    return Location(file, *found) if found else Location(file)
 
 
-def schema_problems(descriptor: Json, schema: Mapping[str, Json], file: str) -> list[Problem]:
-    """Every place where `descriptor` breaks `schema`, deepest and most specific first."""
+def schema_problems(descriptor: Json, schema: Mapping[str, Json], file: str, text: str | None = None) -> list[Problem]:
+    """Every place where `descriptor` (read from `text`, if given) breaks `schema`, deepest and most specific first."""
     validator_class = jsonschema.validators.validator_for(schema)
     validator = validator_class(schema)
     problems = []
     for error in sorted(validator.iter_errors(descriptor), key=lambda e: (list(map(str, e.absolute_path)), e.message)):
         best = jsonschema.exceptions.best_match([error]) if error.context else error
-        where = f"{json_path(best.absolute_path)}: " if best.absolute_path else ""
+        where = f"{best.json_path.removeprefix('$.')}: " if best.absolute_path else ""  # `capabilities.dialog[0].key`
         message = where + _short(describe(best))
-        problems.append(Problem.of(Location(file), message, "descriptor-schema"))
+        problems.append(Problem.of(_at(file, text, best.absolute_path), message, "descriptor-schema"))
     return problems
 
 
@@ -155,7 +153,7 @@ def _short(message: str) -> str:
     return shorten(message, 160)
 
 
-def reference_problems(descriptor: Json, file: str) -> list[Problem]:
+def reference_problems(descriptor: Json, file: str, text: str | None = None) -> list[Problem]:
     """Problems a schema cannot see: duplicate capability keys and targets that name nothing."""
     capabilities = descriptor.get("capabilities") if isinstance(descriptor, dict) else None
     if not isinstance(capabilities, dict):
@@ -171,7 +169,8 @@ def reference_problems(descriptor: Json, file: str) -> list[Problem]:
                 continue
             where = f"capabilities.{kind}[{index}].key"
             if key in seen:
-                problems.append(Problem.of(Location(file), f"{where}: key {key!r} is already used by {seen[key]}",
+                problems.append(Problem.of(_at(file, text, ["capabilities", kind, index, "key"]),
+                                           f"{where}: key {key!r} is already used by {seen[key]}",
                                            "descriptor-duplicate-key"))
             seen.setdefault(key, where)
             if kind in ("dialog", "externalPage", "glance", "webPanel"):
@@ -181,19 +180,21 @@ def reference_problems(descriptor: Json, file: str) -> list[Problem]:
         target = action.get("target") if isinstance(action, dict) else None
         key = target.get("key") if isinstance(target, dict) else target
         if isinstance(key, str) and key not in openable:
-            problems.append(Problem.of(Location(file), f"capabilities.action[{index}].target: {key!r} is not the key "
+            problems.append(Problem.of(_at(file, text, ["capabilities", "action", index, "target"]),
+                                       f"capabilities.action[{index}].target: {key!r} is not the key "
                                        "of a dialog, external page, glance or web panel", "descriptor-target"))
     return problems
 
 
-def descriptor_problems(descriptor: Json, file: str = DESCRIPTOR_FILE) -> list[Problem]:
-    """All problems of a descriptor: schema first, then cross-references."""
-    return schema_problems(descriptor, descriptor_schema(), file) + reference_problems(descriptor, file)
+def descriptor_problems(descriptor: Json, file: str = DESCRIPTOR_FILE, text: str | None = None) -> list[Problem]:
+    """All problems of a descriptor: schema first, then cross-references; at their lines when `text`, the
+    file's JSON that `descriptor` was read from, is given."""
+    return schema_problems(descriptor, descriptor_schema(), file, text) + reference_problems(descriptor, file, text)
 
 
-def check_descriptor(descriptor: Json, file: str = DESCRIPTOR_FILE) -> None:
-    """Raise `DescriptorError` with every problem of `descriptor`, or return quietly."""
-    problems = descriptor_problems(descriptor, file)
+def check_descriptor(descriptor: Json, file: str = DESCRIPTOR_FILE, text: str | None = None) -> None:
+    """Raise `DescriptorError` with every problem of `descriptor` (read from `text`, if given), or return quietly."""
+    problems = descriptor_problems(descriptor, file, text)
     if problems:
         raise DescriptorError(problems)
 
