@@ -206,6 +206,17 @@ def test_fill_returns_new_documents_and_leaves_its_input_alone() -> None:
     assert "uuid" in filled.forms().__next__()[1] and "uuid" not in form
 
 
+def test_fill_shares_the_documents_it_does_not_complete() -> None:
+    from xmplan._eras import fill
+    from xmplan._model import Entry, Plan
+
+    canvas = {"name": "Main", "blocks": []}
+    plan = Plan((Entry("engine.json", {"name": "P"}), Entry("canvases/Main.json", canvas)))
+    filled = fill(plan)
+    assert filled.get("canvases/Main.json") is canvas  # nothing to complete there: no copy
+    assert filled.get("engine.json") is not plan.get("engine.json") and "version" not in plan.get("engine.json")
+
+
 def test_resolving_file_references_returns_new_documents() -> None:
     from xmplan._source.reader import TreeReader
     from xmplan._source.resolve import resolve_files

@@ -112,14 +112,15 @@ def form_names(plan: Plan) -> FormNames:
                       if isinstance(form, dict)])
 
 
-def fill(plan: Plan, era: str = DEFAULT_ERA, *, in_place: bool = False) -> Plan:
+def fill(plan: Plan, era: str = DEFAULT_ERA) -> Plan:
     """A new plan with every new object completed for `era` and every form numbered.
 
-    The documents are completed in a copy: `plan` is left as it was. With `in_place` the caller
-    gives up documents it alone holds (parsed just now), and they are completed where they are.
+    `plan` is left as it was: the documents fill completes (engine, properties, forms, integrations,
+    script steps) are copies, the others (canvases, shared libraries, trigger filters) are shared.
     """
-    if not in_place:
-        plan = replace(plan, entries=tuple(replace(entry, data=copy_json(entry.data)) for entry in plan.entries))
+    filled = (ENGINE, PROPERTIES, INTEGRATIONS, SCRIPT_STEPS)
+    plan = replace(plan, entries=tuple(replace(e, data=copy_json(e.data)) if e.name in filled or is_form(e.name) else e
+                                       for e in plan.entries))
     filler = _Filler(era, plan.name)
     forms = form_names(plan)
     taken = {number for name, _ in plan.forms() if (number := form_id(name)) is not None}

@@ -94,7 +94,7 @@ def read_source(root: Path, values: Mapping[str, Any] | None = None) -> tuple[Pl
     entries = [Entry(name, data, stamps.get(name, stamps[""]), name in settings.get("compact", []))
                for name, data in documents.items()]
     plan = Plan(tuple(entries), str(root), reader.sources, reader.texts)
-    plan = fill(plan, era, in_place=True)  # the documents were parsed just now: no one else holds them
+    plan = fill(plan, era)
     plan = resolve_canvases(plan)
     plan, linked = link_texts(plan)
     problems = reader.problems + linked
