@@ -42,15 +42,43 @@ def test_a_server_never_started_still_frees_its_port(app: flask.Flask) -> None:
         assert requests.get(again.url, timeout=5).text == "hello"
 
 
-def test_stop_still_closes_everything_when_the_trigger_is_gone(app: flask.Flask) -> None:
+def test_stop_still_closes_everything_when_the_trigger_is_gone(app: flask.Flask,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
     """Seen once in CI: the trigger's pipe was closed under the server, and stop() raised EBADF."""
-    import os
+    import errno
+
+    def gone() -> None:  # as os.write on the closed pipe does (closing it for real races the server's thread)
+        raise OSError(errno.EBADF, "Bad file descriptor")
 
     server = BackgroundServer(app).start()
     assert requests.get(server.url, timeout=5).text == "hello"
-    os.close(server._server.trigger.trigger)  # the write end pull_trigger() writes to
-    server._server.trigger._fds = [server._server.trigger._fds[0]]  # so its own close skips it
+    monkeypatch.setattr(server._server.trigger, "_physical_pull", gone)
     server.stop()
     assert not server._thread.is_alive()
     with pytest.raises(requests.ConnectionError):
         requests.get(server.url, timeout=5)
+
+
+def test_a_stop_that_stops_waiting_never_closes_a_second_time(app: flask.Flask,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    """The server's thread runs the close it was handed while stop(), tired of waiting, closes too:
+    waitress closes its pipe by descriptor number, so a second close could hit another file's."""
+    import time
+
+    import xmplan._web as web
+
+    closes: list[str] = []
+    real = web._close_all
+
+    def slow_close_all(server: object) -> None:  # a loaded machine: the close takes longer than stop waits
+        closes.append(threading.current_thread().name)
+        time.sleep(0.5)
+        real(server)
+
+    monkeypatch.setattr(web, "_close_all", slow_close_all)
+    server = BackgroundServer(app).start()
+    assert requests.get(server.url, timeout=5).text == "hello"
+    server.stop(timeout=0.1)
+    assert closes == [f"waitress-{server.port}"]  # once, by the server's own thread
+    server._thread.join(5)
+    assert not server._thread.is_alive()

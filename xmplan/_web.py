@@ -22,6 +22,8 @@ class BackgroundServer:
         self.host = str(self._server.effective_host)
         self.port = int(self._server.effective_port)
         self._thread = threading.Thread(target=self._server.run, name=f"waitress-{self.port}", daemon=True)
+        self._close_lock = threading.Lock()
+        self._closed = False
 
     @property
     def url(self) -> str:
@@ -38,13 +40,23 @@ class BackgroundServer:
             # The sockets are closed on the server's own thread, between two of its select() calls:
             # closed from here, a socket could vanish under a select() still waiting on it.
             try:
-                server.trigger.pull_trigger(lambda: _close_all(server))
+                server.trigger.pull_trigger(self._close)
             except OSError:  # the trigger's pipe is already gone: close from here, as a last resort
-                _close_all(server)
+                self._close()
             self._thread.join(timeout)
         if self._thread.is_alive() or not self._thread.ident:
-            _close_all(server)  # never started, or stuck: nothing else will close them
+            self._close()  # never started, or stuck: nothing else will close them
         server.task_dispatcher.shutdown(timeout=timeout)
+
+    def _close(self) -> None:
+        """Close every socket and the trigger once, on whichever thread comes first. Twice at once (the
+        server's thread running the trigger's call while a stop that stopped waiting closes too) would
+        close waitress's pipe descriptors twice: by number, so the second close could hit a file that
+        got the number in between, another server's trigger, say (the EBADF once seen in CI)."""
+        with self._close_lock:
+            if not self._closed:
+                self._closed = True
+                _close_all(self._server)
 
     def __enter__(self) -> BackgroundServer:
         return self.start()
