@@ -269,3 +269,28 @@ def test_workers_lower_their_priority_as_the_environment_asks(monkeypatch, engin
         assert os.getpriority(os.PRIO_PROCESS, worker) == min(19, os.getpriority(os.PRIO_PROCESS, 0) + 3)
     finally:
         pool.close()
+
+
+@pytest.mark.parametrize("script", ["var a = 1;", "while (true) {}"], ids=["healthy", "overran"])
+def test_a_pool_closed_during_a_run_ends_the_run_s_worker_too(engine_name, monkeypatch, script) -> None:
+    """The worker (or, after an overrun, its replacement) would go idle in a closed pool: it ends instead,
+    rather than leaving a process and its pipes to the collector."""
+    import xmplan._runtime.pool as pool_module
+
+    made: list[Any] = []
+    real = pool_module._Process
+    monkeypatch.setattr(pool_module, "_Process", lambda *args: made.append(real(*args)) or made[-1])
+    pool = WorkerPool(size=1)
+
+    def closing(operation: str, text: str) -> str:
+        pool.close()  # while the run is under way
+        return text
+
+    run = [Script("a.js", f"{HOST_GLOBAL}('close', 'now'); {script}")]
+    try:
+        pool.run(engine_name, run, closing, time_limit=0.5)
+    except ScriptTimeout:
+        assert script.startswith("while")
+    assert pool.workers == 0 and pool._idle == []
+    assert len(made) == (2 if script.startswith("while") else 1)
+    assert all(p.process.returncode is not None and p.process.stdout.closed for p in made)

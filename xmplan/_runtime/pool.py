@@ -276,14 +276,20 @@ class WorkerPool:
                 replacement = _Process(engine, self.address_space)  # starts loading now, for the next run
             except OSError:
                 replacement = None
+        leftover = None
         with self._cond:
-            if healthy:
+            if self._closed:  # closed during the run: what would go idle ends now, not at the collector
+                leftover = worker if healthy else replacement
+                self._count -= 1
+            elif healthy:
                 self._idle.append(worker)
-            elif replacement is not None and not self._closed:
+            elif replacement is not None:
                 self._idle.append(replacement)
             else:
                 self._count -= 1
             self._cond.notify()
+        if leftover is not None:
+            leftover.close()
 
     def close(self) -> None:
         """End every idle worker; runs in progress finish first and their workers end then."""
