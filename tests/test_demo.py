@@ -54,3 +54,5 @@ def test_demo_starts_configures_prints_where_to_click_and_stops_on_ctrl_c(tmp_pa
         if process.poll() is None:
             process.kill()
             process.wait(timeout=10)
+        process.stdout.close()  # the pipes are this test's: closed here, not left to the collector
+        process.stderr.close()
