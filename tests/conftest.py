@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import io
 import os
 import shutil
 from collections import Counter
@@ -12,11 +13,19 @@ from typing import Any
 
 import pytest
 
+from xmplan._cli import main
 from xmplan._runtime.engine import Engine
 from xmplan._runtime.engines import available_engines, get_engine
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 CORPUS = SHARED / "corpus" / "plans"
+
+
+def xmplan_cli(*argv: str) -> tuple[int, str, str]:
+    """`xmplan ARGV...` in this process: its exit status, standard output and standard error."""
+    out, err = io.StringIO(), io.StringIO()
+    code = main(list(argv), out, err)
+    return code, out.getvalue(), err.getvalue()
 
 
 def corpus_rows() -> list[dict[str, str]]:

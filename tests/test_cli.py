@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import json
 import shutil
 import subprocess
@@ -10,6 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from conftest import xmplan_cli
 
 from xmplan._cli import main, main_parser
 from xmplan._cli.commands import COMMANDS, available
@@ -22,10 +22,6 @@ CASES = Path(__file__).parent / "validate_cases"
 HEAVY = ("xmplan._runtime", "tree_sitter", "xmplan._validate.jsparse", "esprima", "flask", "waitress", "js2py", "dukpy")
 
 
-def run(*argv: str) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    code = main(list(argv), out, err)
-    return code, out.getvalue(), err.getvalue()
 
 
 def imported_by(argv: list[str], cwd: Path) -> set[str]:
@@ -44,7 +40,7 @@ def test_help_build_and_unpack_import_no_runtime_parser_or_web_stack(argv: list[
     shutil.copytree(ROOT / "tests" / "samples" / "minimal", tree)
     names = {"tree": str(tree), "out": str(tmp_path / "out"), "tree2": str(tmp_path / "tree2")}
     if "{zip}" in argv:
-        assert run("build", str(tree), "-o", str(tmp_path / "dist"))[0] == 0
+        assert xmplan_cli("build", str(tree), "-o", str(tmp_path / "dist"))[0] == 0
         names["zip"] = str(next((tmp_path / "dist").glob("*.zip")))
     loaded = imported_by([a.format(**names) for a in argv], tmp_path)
     assert "xmplan._cli" in loaded
@@ -80,11 +76,11 @@ def test_run_lists_the_runtime_engines() -> None:
     (["validate"], "xmplan: error: validate needs a PATH (a plan zip or source tree), or --list-rules\n"),
 ])
 def test_usage_errors_exit_2_with_one_line(argv: list[str], message: str) -> None:
-    assert run(*argv) == (2, "", message)
+    assert xmplan_cli(*argv) == (2, "", message)
 
 
 def test_list_rules_prints_every_rule_with_its_default_severity() -> None:
-    code, out, _ = run("validate", "--list-rules")
+    code, out, _ = xmplan_cli("validate", "--list-rules")
     assert code == 0
     lines = out.splitlines()
     assert len(lines) == len(RULES)
@@ -115,24 +111,24 @@ def es6_case(tmp_path: Path, settings: dict[str, object] | None = None) -> Path:
 
 def test_rule_levels_per_run(tmp_path: Path) -> None:
     tree = es6_case(tmp_path)
-    code, out, _ = run("validate", str(tree), "--rule", "es6-syntax=off")
+    code, out, _ = xmplan_cli("validate", str(tree), "--rule", "es6-syntax=off")
     assert (code, out) == (0, f"{tree}: 0 error(s), 0 warning(s)\n")
-    code, out, _ = run("validate", str(tree), "--rule", "es6-syntax=error")
+    code, out, _ = xmplan_cli("validate", str(tree), "--rule", "es6-syntax=error")
     assert code == 1 and out.endswith(": 2 error(s), 0 warning(s)\n")
-    code, out, _ = run("validate", str(tree), "--rule", "es6-syntax=warning")
+    code, out, _ = xmplan_cli("validate", str(tree), "--rule", "es6-syntax=warning")
     assert code == 0 and out.endswith(": 0 error(s), 2 warning(s)\n")
 
 
 def test_rule_levels_per_plan_and_the_run_wins(tmp_path: Path) -> None:
     tree = es6_case(tmp_path, {"rules": {"es6-syntax": "off"}})
-    assert run("validate", str(tree)) == (0, f"{tree}: 0 error(s), 0 warning(s)\n", "")
-    code, out, _ = run("validate", str(tree), "--rule", "es6-syntax=warning")
+    assert xmplan_cli("validate", str(tree)) == (0, f"{tree}: 0 error(s), 0 warning(s)\n", "")
+    code, out, _ = xmplan_cli("validate", str(tree), "--rule", "es6-syntax=warning")
     assert code == 0 and out.endswith(": 0 error(s), 2 warning(s)\n")
 
 
 def test_a_bad_rule_setting_is_a_located_error(tmp_path: Path) -> None:
     tree = es6_case(tmp_path, {"rules": {"es6-syntax": "never"}})
-    code, out, _ = run("validate", str(tree))
+    code, out, _ = xmplan_cli("validate", str(tree))
     assert code == 1
     # json.dumps writes {"rules": {"es6-syntax": "never"}}: the level's value starts at column 26
     assert out.splitlines()[0] == (f"{tree}/plan/xmplan.json:1:26: error: setting 'rules': rule 'es6-syntax': level "
@@ -144,9 +140,9 @@ def test_build_follows_rule_levels(tmp_path: Path) -> None:
     shutil.copytree(ROOT / "tests" / "samples" / "minimal", tree)
     engine = tree / "plan" / "engine.json.j2"
     engine.write_text(engine.read_text(encoding="utf-8").replace("{", '{"isActive": 1, ', 1), encoding="utf-8")
-    code, _, err = run("build", str(tree), "-o", str(tmp_path / "dist"))
+    code, _, err = xmplan_cli("build", str(tree), "-o", str(tmp_path / "dist"))
     assert code == 1 and "[schema]" in err
-    assert run("build", str(tree), "-o", str(tmp_path / "dist"), "--rule", "schema=warning")[0] == 0
+    assert xmplan_cli("build", str(tree), "-o", str(tmp_path / "dist"), "--rule", "schema=warning")[0] == 0
 
 
 def test_console_script_prints_no_traceback_for_bad_input(tmp_path: Path) -> None:

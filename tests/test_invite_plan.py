@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import csv
-import io
 import json
 import zipfile
 from pathlib import Path
 
 import pytest
-from conftest import CORPUS
+from conftest import CORPUS, xmplan_cli
 
-from xmplan._cli import main
 from xmplan._export import build_tree
 
 ROOT = Path(__file__).parents[1]
@@ -21,9 +19,6 @@ ENTRY_ORDER = ["engine.json", "properties/properties.json", "forms/", "integrati
                "integrations/triggerFilters.json", "canvases/"]
 
 
-def run(*argv: str) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    return main(list(argv), out=out, err=err), out.getvalue(), err.getvalue()
 
 
 @pytest.fixture(scope="module")
@@ -46,17 +41,17 @@ def test_building_twice_gives_identical_bytes(built: Path, tmp_path: Path) -> No
 
 
 def test_built_plan_validates_without_warnings(built: Path) -> None:
-    assert run("validate", str(built)) == (0, f"{built}: 0 error(s), 0 warning(s)\n", "")
+    assert xmplan_cli("validate", str(built)) == (0, f"{built}: 0 error(s), 0 warning(s)\n", "")
 
 
 def test_source_tree_validates_without_warnings() -> None:
-    code, out, _ = run("validate", str(ROOT))
+    code, out, _ = xmplan_cli("validate", str(ROOT))
     assert (code, out.splitlines()[-1]) == (0, f"{ROOT}: 0 error(s), 0 warning(s)")
 
 
 def test_unpack_then_build_round_trips_byte_for_byte(built: Path, tmp_path: Path) -> None:
-    assert run("unpack", str(built), str(tmp_path / "src"))[0] == 0
-    assert run("build", str(tmp_path / "src"), "-o", str(tmp_path / "again"))[0] == 0
+    assert xmplan_cli("unpack", str(built), str(tmp_path / "src"))[0] == 0
+    assert xmplan_cli("build", str(tmp_path / "src"), "-o", str(tmp_path / "again"))[0] == 0
     assert (tmp_path / "again" / ZIP_NAME).read_bytes() == built.read_bytes()
 
 

@@ -9,6 +9,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from conftest import xmplan_cli
 from runtime_plans import make_plan
 
 from xmplan._cli import main
@@ -41,10 +42,6 @@ def write(tmp_path: Path, name: str, data) -> str:
     return str(path)
 
 
-def run_cli(*argv: str) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    code = main(list(argv), out, err)
-    return code, out.getvalue(), err.getvalue()
 
 
 @pytest.fixture
@@ -58,7 +55,7 @@ def files(tmp_path: Path) -> dict[str, str]:
 
 
 def test_text_activity_log(plan_zip, files):
-    code, out, err = run_cli("run", str(plan_zip), "Inbound", "--request", files["request"],
+    code, out, err = xmplan_cli("run", str(plan_zip), "Inbound", "--request", files["request"],
                              "--respond", f"Service={files['respond']}")
     assert (code, err) == (0, "")
     lines = out.splitlines()
@@ -71,7 +68,7 @@ def test_text_activity_log(plan_zip, files):
 
 
 def test_json_format(plan_zip, files):
-    code, out, _ = run_cli("run", str(plan_zip), "Inbound", "--request", files["request"],
+    code, out, _ = xmplan_cli("run", str(plan_zip), "Inbound", "--request", files["request"],
                            "--respond", f"Service={files['respond']}", "--format", "json")
     data = json.loads(out)
     assert code == 0 and data["error"] is None
@@ -86,7 +83,7 @@ def test_script_error_exits_1_with_the_place_in_the_zip_entry(plan_zip, files):
     text = zipfile.ZipFile(plan_zip).read("integrations/integrations.json").decode()
     offset = text.index("throw new Error")
     line, column = text.count("\n", 0, offset) + 1, offset - text.rfind("\n", 0, offset)
-    code, out, _ = run_cli("run", str(plan_zip), "Broken", "--request", files["request"])
+    code, out, _ = xmplan_cli("run", str(plan_zip), "Broken", "--request", files["request"])
     assert code == 1
     found = re.fullmatch(rf"FAILED {re.escape(str(plan_zip))}/integrations/integrations\.json:(\d+):(\d+): "
                          r"Error: bad input", out.splitlines()[-1])
@@ -96,7 +93,7 @@ def test_script_error_exits_1_with_the_place_in_the_zip_entry(plan_zip, files):
 
 
 def test_unanswered_request_fails_clearly(plan_zip, files):
-    code, out, _ = run_cli("run", str(plan_zip), "Inbound", "--request", files["request"])
+    code, out, _ = xmplan_cli("run", str(plan_zip), "Inbound", "--request", files["request"])
     assert code == 1
     assert "No fake response for GET https://svc.example/lookup/db1" in out
 
@@ -111,7 +108,7 @@ def test_unanswered_request_fails_clearly(plan_zip, files):
 def test_bad_input_is_one_line_and_exit_1(plan_zip, files, tmp_path, argv, message):
     names = dict(files, missing=str(tmp_path / "missing.json"), bad=write(tmp_path, "bad.json", "{,}"),
                  list=write(tmp_path, "list.json", []), badanswer=write(tmp_path, "ba.json", {"code": 1}))
-    code, out, err = run_cli("run", str(plan_zip), *[a.format(**names) for a in argv])
+    code, out, err = xmplan_cli("run", str(plan_zip), *[a.format(**names) for a in argv])
     assert code == 1 and out == ""
     assert len(err.splitlines()) == 1 and message in err, err
 
@@ -119,17 +116,17 @@ def test_bad_input_is_one_line_and_exit_1(plan_zip, files, tmp_path, argv, messa
 def test_source_tree_errors_name_the_js_file(plan_zip, files, tmp_path):
     tree = tmp_path / "tree"
     assert main(["unpack", str(plan_zip), str(tree)], io.StringIO(), io.StringIO()) == 0
-    code, out, _ = run_cli("run", str(tree), "Broken", "--request", files["request"])
+    code, out, _ = xmplan_cli("run", str(tree), "Broken", "--request", files["request"])
     assert code == 1
     assert out.splitlines()[-1].startswith(f"FAILED {tree}/scripts/integrations/Broken.js:2")
 
 
 def test_a_malformed_respond_option_is_a_usage_error(plan_zip, files):
-    code, out, err = run_cli("run", str(plan_zip), "Inbound", "--request", files["request"], "--respond", "Service")
+    code, out, err = xmplan_cli("run", str(plan_zip), "Inbound", "--request", files["request"], "--respond", "Service")
     assert (code, out) == (2, "")
     assert err == "xmplan: error: --respond expects ENDPOINT [METHOD] [PATH]=FILE, got 'Service'\n"
     # an endpoint the plan lacks is a usage error too, as for --real-http and --endpoint
-    code, out, err = run_cli("run", str(plan_zip), "Inbound", "--request", files["request"],
+    code, out, err = xmplan_cli("run", str(plan_zip), "Inbound", "--request", files["request"],
                              "--respond", f"Other={files['respond']}")
     assert (code, out) == (2, "") and err == ("xmplan: error: --respond: no endpoint named 'Other' "
                                               "(the plan has: Service, xMatters)\n")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import json
 import threading
 import zipfile
@@ -11,9 +10,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
+from conftest import xmplan_cli
 from runtime_plans import make_plan
-
-from xmplan._cli import main
 
 TOKEN = "tok-5up3r-53cr3t-value"
 SCRIPT = """\
@@ -67,15 +65,9 @@ def files(tmp_path: Path) -> dict[str, str]:
     return {"plan": str(tmp_path / "plan.zip"), "request": str(tmp_path / "request.json")}
 
 
-def cli(*argv: str) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    code = main(list(argv), out, err)
-    return code, out.getvalue(), err.getvalue()
-
-
 @pytest.mark.parametrize("output", ["text", "json"])
 def test_real_http_goes_to_the_overridden_base_url_with_secrets_masked(engine_name, files, server, output):
-    code, out, err = cli("run", files["plan"], "Inbound", "--request", files["request"], "--engine", engine_name,
+    code, out, err = xmplan_cli("run", files["plan"], "Inbound", "--request", files["request"], "--engine", engine_name,
                          "--real-http", "Service", "--endpoint", f"Service={server}/v2", "--format", output)
     assert (code, err) == (0, "")
     [(path, auth, body)] = _Echo.seen
@@ -91,7 +83,7 @@ def test_real_http_goes_to_the_overridden_base_url_with_secrets_masked(engine_na
 
 
 def test_without_real_http_nothing_leaves_and_the_error_names_the_flag(engine_name, files, server):
-    code, out, _ = cli("run", files["plan"], "Inbound", "--request", files["request"], "--engine", engine_name,
+    code, out, _ = xmplan_cli("run", files["plan"], "Inbound", "--request", files["request"], "--engine", engine_name,
                        "--endpoint", f"Service={server}", "--real-http", "Other")
     assert code == 1 and _Echo.seen == []
     last = out.splitlines()[-1]
@@ -111,5 +103,5 @@ def test_without_real_http_nothing_leaves_and_the_error_names_the_flag(engine_na
     (["--endpoint", "Service=http://"], "--endpoint Service: expected an http or https URL, got 'http://'"),
 ])
 def test_bad_real_http_and_endpoint_options_are_usage_errors(files, argv, message):
-    code, out, err = cli("run", files["plan"], "Inbound", "--request", files["request"], *argv)
+    code, out, err = xmplan_cli("run", files["plan"], "Inbound", "--request", files["request"], *argv)
     assert (code, out, err) == (2, "", f"xmplan: error: {message}\n")

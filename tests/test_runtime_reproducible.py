@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import io
 import json
 import time
 import zipfile
 from pathlib import Path
 
 import pytest
-from conftest import CORPUS
+from conftest import CORPUS, xmplan_cli
 from runtime_plans import make_plan, runtime
 
-from xmplan._cli import main
 from xmplan._runtime.api import Runtime, load_plan
 from xmplan._runtime.reproducible import RunIds, parse_clock
 
@@ -42,10 +40,6 @@ def corpus_plan(name: str) -> Path:
     return path
 
 
-def cli(*argv: str) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    code = main(list(argv), out, err)
-    return code, out.getvalue(), err.getvalue()
 
 
 def write(folder: Path, name: str, data: object) -> str:
@@ -62,7 +56,7 @@ def test_shift_gaps_twice_with_the_same_flags_prints_the_same_bytes(engine_name,
     respond = write(tmp_path, "on-call.json", {"status": 200, "body": ON_CALL})
     argv = ["run", str(corpus_plan(export)), "Shift Gaps", "--request", request, "--respond", f"xMatters={respond}",
             "--engine", engine_name, "--format", output, "--clock", CLOCK, "--seed", "42"]
-    first, second = cli(*argv), cli(*argv)
+    first, second = xmplan_cli(*argv), xmplan_cli(*argv)
     assert first == second
     code, out, err = first
     assert (code, err) == (0, "")
@@ -84,7 +78,7 @@ def test_a_flow_run_twice_with_the_same_flags_prints_the_same_bytes(engine_name,
     argv = ["run", str(corpus_plan("xmatters__xm-labs-azure-monitor__AzureMonitor__20200827-c25d3745.zip")),
             "Integrated Alert - Azure Monitor Inbound", "--request", request, "--engine", engine_name,
             "--format", "json", "--clock", CLOCK, "--seed", "5"]
-    first, second = cli(*argv), cli(*argv)
+    first, second = xmplan_cli(*argv), xmplan_cli(*argv)
     assert first == second and first[0] == 0
     assert [e["id"] for e in json.loads(first[1])["events"]] == [RunIds(5).uuid("event")]
 
@@ -93,12 +87,12 @@ def test_a_flow_run_twice_with_the_same_flags_prints_the_same_bytes(engine_name,
 def test_the_flagship_plan_twice_with_a_seed_prints_the_same_bytes(engine_name, output, tmp_path):
     request = write(tmp_path, "invite.json", {"body": INVITE})
     argv = ["run", str(ROOT), "Invite to Room", "--request", request, "--engine", engine_name, "--format", output]
-    seeded = [cli(*argv, "--seed", "7", "--clock", CLOCK) for _ in range(2)]
+    seeded = [xmplan_cli(*argv, "--seed", "7", "--clock", CLOCK) for _ in range(2)]
     assert seeded[0] == seeded[1] and seeded[0][0] == 0
     if output == "json":
         [event] = json.loads(seeded[0][1])["events"]
         assert event["id"] == RunIds(7).uuid("event")
-        unseeded = [json.loads(cli(*argv)[1])["events"][0]["id"] for _ in range(2)]
+        unseeded = [json.loads(xmplan_cli(*argv)[1])["events"][0]["id"] for _ in range(2)]
         assert unseeded[0] != unseeded[1]  # without --seed, each event gets a random id, as in xMatters
 
 
@@ -172,7 +166,7 @@ def test_shift_gaps_trigger_to_its_results_form_is_the_same_each_run(engine_name
     ("tomorrow", "expected an ISO 8601 time such as 2026-01-05T09:00:00Z, got 'tomorrow'"),
 ])
 def test_a_clock_without_a_zone_or_not_a_time_is_a_usage_error(clock, message):
-    assert cli("run", "plan.zip", "X", "--clock", clock) == (2, "", f"xmplan: error: --clock: {message}\n")
+    assert xmplan_cli("run", "plan.zip", "X", "--clock", clock) == (2, "", f"xmplan: error: --clock: {message}\n")
     with pytest.raises(ValueError, match="time zone|ISO 8601"):
         Runtime(make_plan({}), clock=clock)
 

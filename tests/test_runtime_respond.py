@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import csv
-import io
 import json
 import shutil
 from pathlib import Path
 
 import pytest
-from conftest import CORPUS
+from conftest import CORPUS, xmplan_cli
 from runtime_plans import ENGINES, FORM_UUID, make_plan, runtime
 
 from xmplan._cli import main
@@ -33,10 +32,6 @@ SHIFT_GAPS = shift_gaps_versions()
 needs_corpus = pytest.mark.skipif(not SHIFT_GAPS, reason="the corpus (../shared) is not here")
 
 
-def run_cli(*argv: str) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    code = main(list(argv), out, err)
-    return code, out.getvalue(), err.getvalue()
 
 
 def write(folder: Path, name: str, data: object) -> str:
@@ -82,10 +77,10 @@ def test_the_cli_exits_2_on_a_malformed_option_or_an_unknown_endpoint(tmp_path: 
     plan = ROOT  # the flagship plan's source tree
     request = write(tmp_path, "request.json", {"body": {}})
     answer = write(tmp_path, "answer.json", {"status": 204})
-    code, out, err = run_cli("run", str(plan), "Post Response to Room", "--request", request,
+    code, out, err = xmplan_cli("run", str(plan), "Post Response to Room", "--request", request,
                              "--respond", "HipChat DELET /v2/room/1=" + answer)
     assert (code, out) == (2, "") and "'DELET' is neither a METHOD" in err
-    code, out, err = run_cli("run", str(plan), "Post Response to Room", "--request", request,
+    code, out, err = xmplan_cli("run", str(plan), "Post Response to Room", "--request", request,
                              "--respond", "Hip Chat POST /v2/*=" + answer)
     assert (code, out) == (2, "")
     assert err == "xmplan: error: --respond: no endpoint named 'Hip Chat' (the plan has: HipChat, xMatters)\n"
@@ -143,7 +138,7 @@ def shift_files(tmp_path: Path) -> dict[str, str]:
 @needs_corpus
 @pytest.mark.parametrize("version", SHIFT_GAPS)
 def test_shift_gaps_fakes_per_method_and_path_and_its_trigger_is_an_event(version: str, shift_files) -> None:
-    code, out, err = run_cli("run", str(CORPUS / version), "Shift Gaps", "--request", shift_files["request"],
+    code, out, err = xmplan_cli("run", str(CORPUS / version), "Shift Gaps", "--request", shift_files["request"],
                              "--respond", f"xMatters GET /api/xm/1/on-call*={shift_files['on-call']}",
                              "--respond", f"xMatters GET /api/xm/1/events/*={shift_files['event']}",
                              "--format", "json", "--engine", ENGINES[0])
@@ -161,7 +156,7 @@ def test_shift_gaps_fakes_per_method_and_path_and_its_trigger_is_an_event(versio
 @needs_corpus
 def test_shift_gaps_one_fake_for_the_whole_endpoint_leaves_the_trigger_to_the_plan(shift_files) -> None:
     # Before issue #9.1/9.2 the POST got the event answer meant for the GET, and no event was recorded.
-    code, out, _ = run_cli("run", str(CORPUS / SHIFT_GAPS[-1]), "Shift Gaps", "--request", shift_files["request"],
+    code, out, _ = xmplan_cli("run", str(CORPUS / SHIFT_GAPS[-1]), "Shift Gaps", "--request", shift_files["request"],
                            "--respond", f"xMatters={shift_files['both']}", "--engine", ENGINES[0])
     assert code == 0, out
     assert 'REST trigger -> event 1000001 created on form "Shift Gaps Results"' in out
@@ -170,7 +165,7 @@ def test_shift_gaps_one_fake_for_the_whole_endpoint_leaves_the_trigger_to_the_pl
 
 @needs_corpus
 def test_shift_gaps_a_fake_naming_the_trigger_wins_over_the_event(shift_files) -> None:
-    code, out, _ = run_cli("run", str(CORPUS / SHIFT_GAPS[-1]), "Shift Gaps", "--request", shift_files["request"],
+    code, out, _ = xmplan_cli("run", str(CORPUS / SHIFT_GAPS[-1]), "Shift Gaps", "--request", shift_files["request"],
                            "--respond", f"xMatters={shift_files['both']}",
                            "--respond", f"xMatters POST /reapi/*/triggers={shift_files['refused']}",
                            "--format", "json", "--engine", ENGINES[0])
@@ -196,7 +191,7 @@ def test_flagship_fakes_per_path_answer_each_room(tmp_path: Path) -> None:
         body = {"eventIdentifier": 1000001, "eventProperties": [{"Room ID": room}, {"Room Name": "Ops"}],
                 "recipient": "mmcbride", "response": "Accept", "annotation": "null"}
         request = write(tmp_path, f"cb{room}.json", {"body": body})
-        code, out, err = run_cli("run", str(tree), "Post Response to Room", "--request", request,
+        code, out, err = xmplan_cli("run", str(tree), "Post Response to Room", "--request", request,
                                  "--respond", f"HipChat POST /v2/room/4242/notification={ok}",
                                  "--respond", f"HipChat /v2/room/*={gone}", "--engine", ENGINES[0])
         assert (code, err) == (0, ""), out
