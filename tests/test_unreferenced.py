@@ -99,3 +99,12 @@ def test_a_file_with_a_problem_of_its_own_is_not_reported_twice(tmp_path: Path) 
     shutil.copytree(SAMPLE, root)
     (root / "plan" / "notes.json").write_text("{}", "utf-8")
     assert [p.rule for p in validate_path(root, {}) if p.location.file.endswith("notes.json")] == ["unknown-file"]
+
+
+def test_a_form_that_does_not_read_leaves_its_messages_unreported(tmp_path: Path) -> None:
+    # The form names its message files; while it is invalid JSON they would all look unreferenced.
+    root = tmp_path / "tree"
+    shutil.copytree(SAMPLE, root)
+    form = root / "plan" / "forms" / "Alert" / "form.json"
+    form.write_text(form.read_text("utf-8").replace('"emailTemplates": [', '"emailTemplates": [,', 1), "utf-8")
+    assert [p.rule for p in validate_path(root, {})] == ["json-syntax"]

@@ -77,7 +77,9 @@ def read_source(root: Path, values: Mapping[str, Any] | None = None) -> tuple[Pl
     era = settings.get("era", DEFAULT_ERA)
     reader.render_all(context)
     documents = reader.documents()
-    reader.problems.extend(unreferenced_files(reader, documents))
+    if not any(problem.rule in UNREAD_RULES for problem in reader.problems):
+        # A document that did not read may be what refers to a file: it would look unreferenced.
+        reader.problems.extend(unreferenced_files(reader, documents))
     # Entry names of the files there, read or not (one that failed to read is not missing).
     present = {relative[len("plan/"):].removesuffix(".j2") for relative in reader.all_files
                if relative.startswith("plan/")}
