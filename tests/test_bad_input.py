@@ -251,3 +251,17 @@ def test_hostile_names_and_sizes_give_one_line_errors(tmp_path: Path, capsys, mo
         assert code in (0, 1)
         assert len(captured.err.splitlines()) == (code == 1), captured.err
         assert all(ord(c) >= 0x20 for c in captured.err.rstrip("\n")), captured.err
+
+
+@pytest.mark.parametrize("name, message", [
+    pytest.param("missing", r"missing: error: no such file or directory$", id="missing"),
+    pytest.param("plan.zip", r"plan\.zip: error: not a plan source tree but a file: .* `xmplan unpack EXPORT\.zip DIR`",
+                 id="a-zip"),
+    pytest.param("empty", r"empty: error: not a plan source tree: no plan/ directory$", id="no-plan-folder"),
+])
+def test_build_says_what_its_path_is(name: str, message: str, tmp_path: Path, capsys) -> None:
+    (tmp_path / "empty").mkdir()
+    make_zip(tmp_path / "plan.zip", [("engine.json", ENGINE)])
+    line = run(["build", str(tmp_path / name), "-o", str(tmp_path / "dist")], capsys)
+    assert re.search(message, line), line
+    assert not (tmp_path / "dist").exists()

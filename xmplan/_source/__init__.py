@@ -71,6 +71,11 @@ def read_source(root: Path, values: Mapping[str, Any] | None = None) -> tuple[Pl
     """
     reader = TreeReader(root)
     if not (root / "plan").is_dir():
+        if not root.exists():
+            raise SourceError.at(str(root), "no such file or directory")
+        if not root.is_dir():  # most often an export zip given to build
+            raise SourceError.at(str(root), "not a plan source tree but a file: build reads a folder with plan/ "
+                                 "in it, as `xmplan unpack EXPORT.zip DIR` writes")
         raise SourceError.at(str(root), "not a plan source tree: no plan/ directory")
     context = template_values(root, values)
     settings = read_tree_settings(reader)
