@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import zipfile
+from pathlib import Path
 
 from runtime_plans import make_plan
 
@@ -63,3 +64,14 @@ def test_b_sees_the_plan_as_loaded(xmplan):
     assert xmplan.plan.integrations[0]["name"] == "Inbound"
 """)
     pytester.runpytest("-p", "no:randomly").assert_outcomes(passed=2)
+
+
+def test_the_docs_example_passes_on_the_flagship_plan(pytester):
+    # docs/runtime.md's "From pytest" block, its outage test run as a user would (the callback it leaves out added).
+    docs = (Path(__file__).parents[1] / "docs" / "runtime.md").read_text("utf-8")
+    block = docs.split("## From pytest", 1)[1].split("```python\n", 1)[1].split("```", 1)[0]
+    example = block[block.index("def test_hipchat_outage_is_logged"):]
+    callback = {"eventIdentifier": 1000001, "recipient": "mmcbride", "response": "Accept", "annotation": "null",
+                "eventProperties": [{"Room ID": "4242"}, {"Room Name": "Ops War Room"}]}
+    pytester.makepyfile(test_user=f"callback = {callback!r}\n\n\n{example}")
+    pytester.runpytest("--xmplan-plan", str(Path(__file__).parents[1])).assert_outcomes(passed=1)
