@@ -40,6 +40,13 @@ def test_the_docs_and_build_py_import_only_public_names() -> None:
     assert "from xmplan import" in texts["build.py"]  # the pattern above does match an import there
 
 
+def test_the_users_docs_name_no_private_module() -> None:
+    # serve.md and standin.md have a paragraph for xmplan's own tests, which says the modules are internal
+    texts = {p.name: p.read_text(encoding="utf-8") for p in [ROOT / "README.md", ROOT / "docs" / "runtime.md",
+                                                              ROOT / "docs" / "rules.md", ROOT / "docs" / "hipchat.md"]}
+    assert {name: re.findall(r"xmplan\._\w+", text) for name, text in texts.items()} == dict.fromkeys(texts, [])
+
+
 def test_every_module_of_the_package_is_private() -> None:
     # A new module is internal unless exported from xmplan/__init__.py: its name says so.
     public = {p.name for p in (ROOT / "xmplan").iterdir()

@@ -26,6 +26,7 @@ _EXPORTS = {
     "BackgroundServer": "_web",
     # running scripts locally (docs/runtime.md)
     "Runtime": "_runtime.api", "Request": "_runtime.request",
+    "PooledEngine": "_runtime.engines", "WorkerPool": "_runtime.pool",
     "Outcome": "_runtime.outcome", "Event": "_runtime.outcome", "Rejected": "_runtime.outcome",
     "HttpCall": "_runtime.outcome", "HttpResponse": "_runtime.outcome", "SentRequest": "_runtime.outcome",
     "ConsoleLine": "_runtime.outcome", "Failure": "_runtime.outcome",
