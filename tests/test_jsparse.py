@@ -140,3 +140,29 @@ def test_the_runs_require_query_finds_what_analyse_finds(corpus_dir: Path) -> No
     found = analyse_requires("require('a\\x62c'); require(name); http.request({endpoint: 'E'}); var c = 1 ?? 2;")
     assert [u.name for u in found.requires] == ["abc"] and len(found.dynamic_requires) == 1
     assert found.endpoints == () and found.modern == ()  # nothing else is looked for
+
+
+def test_the_script_checks_parse_each_script_once(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """Syntax facts, path checks and secret checks all read each script's tree: one parse serves
+    them (issue #15: three parses per script were a tenth of validating the flagship)."""
+    from xmplan._validate import jsparse, validate_path
+
+    root = Path(__file__).resolve().parents[1]
+    tree = tmp_path / "flagship"
+    for folder in ("plan", "scripts"):
+        shutil.copytree(root / folder, tree / folder)
+    scripts = sorted((tree / "scripts").rglob("*.js"))
+    for script in scripts:  # texts no earlier test analysed: every cache of them is empty
+        script.write_text(script.read_text("utf-8") + f"\n// {tmp_path}\n", "utf-8")
+    real = jsparse._parser()
+    texts: list[bytes] = []
+
+    class Counting:
+        def parse(self, data: bytes):  # type: ignore[no-untyped-def]
+            texts.append(data)
+            return real.parse(data)
+
+    monkeypatch.setattr(jsparse, "_parser", Counting)
+    problems = validate_path(tree, {})
+    assert not [p for p in problems if p.severity == "error"]
+    assert len(scripts) == 4 and len(texts) == len(set(texts)) == 4  # every script, none twice

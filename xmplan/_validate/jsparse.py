@@ -53,8 +53,12 @@ def _parser() -> Parser:
     return tree_sitter.Parser(language())
 
 
+@lru_cache(maxsize=256)
 def parse(source: str) -> Parsed:
-    """Parse a script (tree-sitter is iterative: any nesting depth parses without recursion)."""
+    """Parse a script (tree-sitter is iterative: any nesting depth parses without recursion).
+
+    Once per text for the checks of one plan: the syntax facts, the path checks and the secret
+    checks each read every script's tree (nothing changes a tree once parsed)."""
     # Lone surrogates come from JSON escapes; they cannot be UTF-8, so they pass through as bytes.
     data = source.encode("utf-8", "surrogatepass")
     return Parsed(_parser().parse(data), data, source)
