@@ -52,3 +52,7 @@ def test_every_module_of_the_package_is_private() -> None:
     public = {p.name for p in (ROOT / "xmplan").iterdir()
               if (p.suffix == ".py" or (p / "__init__.py").exists()) and not p.name.startswith("_")}
     assert public == set()
+
+
+def test_load_source_and_load_plan_take_a_path_as_text() -> None:
+    assert xmplan.load_source(str(ROOT)) == xmplan.load_plan(str(ROOT)) == xmplan.load_source(ROOT)

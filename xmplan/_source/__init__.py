@@ -45,12 +45,12 @@ def template_values(root: Path, overrides: Mapping[str, Any] | None = None) -> d
     return {**TreeReader(root).json_file(VALUES, {}), **(overrides or {})}
 
 
-def load_source(root: Path, values: Mapping[str, Any] | None = None) -> Plan:
+def load_source(root: str | Path, values: Mapping[str, Any] | None = None) -> Plan:
     """Read the source tree at `root` into a complete plan model, or raise every problem found.
 
     `values` override those of `plan/values.json` for the templates.
     """
-    plan, problems = read_source(root, values)
+    plan, problems = read_source(Path(root), values)
     errors = [problem for problem in problems if problem.severity == "error"]
     if errors:
         raise SourceError(sorted(errors, key=by_place))
