@@ -37,9 +37,11 @@ def test_bodies_keep_their_whitespace_as_an_indented_block(engine_name):
         "            1  item",
         "",
         "            done",
-        "  console.log: indented:",
-        "  console.log:     next  line \\x1b[2Jcleared",  # the ESC cannot clear the reader's terminal
+        "  console.log: indented:",  # one message: its next line is a block below it
+        "              next  line \\x1b[2Jcleared",  # the ESC cannot clear the reader's terminal
     ]
+    assert lines[-1] == "COMPLETED 0 events, 1 HTTP request, 1 console line"
+    assert sum(line.startswith("  console.") for line in lines) == 1
 
 
 def test_a_one_line_body_stays_on_its_label_line_and_a_long_one_is_counted(engine_name):

@@ -33,7 +33,11 @@ def activity_log(outcome: Outcome) -> str:
 
 def _step(step: Step, mask: Masker = NO_SECRETS) -> list[str]:
     if isinstance(step, ConsoleLine):
-        return [f"console.{step.level}: {_line(line)}" for line in mask.text(step.text).splitlines() or [""]]
+        # one message, however many lines: its later lines are a block below it, as bodies are,
+        # so the log shows as many console lines as the count at the end says
+        first, *more = mask.text(step.text).splitlines() or [""]
+        block = [f"{BODY_INDENT}{_line(line)}" if line else "" for line in more]
+        return [f"console.{step.level}: {_line(first)}", *block]
     if isinstance(step, Event):
         recipients = json.dumps(list(step.recipients)) if step.recipients else "(form defaults)"
         lines = [f"{step.via} -> event {step.event_id} created on form {json.dumps(step.form)}",
