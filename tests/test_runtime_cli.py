@@ -130,3 +130,29 @@ def test_a_malformed_respond_option_is_a_usage_error(plan_zip, files):
                              "--respond", f"Other={files['respond']}")
     assert (code, out) == (2, "") and err == ("xmplan: error: --respond: no endpoint named 'Other' "
                                               "(the plan has: Service, xMatters)\n")
+
+
+FLAGSHIP = Path(__file__).resolve().parents[1]
+RESPONSE_CALLBACK = {"eventIdentifier": 1000001, "eventProperties": [{"Room ID": "4242"}, {"Room Name": "Ops"}],
+                     "recipient": "mmcbride", "device": "Work Email", "response": "Accept", "annotation": "null"}
+
+
+def test_constant_fills_in_a_constant_the_export_leaves_blank(tmp_path: Path) -> None:
+    request = write(tmp_path, "callback.json", {"body": RESPONSE_CALLBACK})
+    answer = write(tmp_path, "hipchat.json", {"status": 204})
+    argv = ["run", str(FLAGSHIP), "Post Response to Room", "--request", request, "--respond", f"HipChat={answer}"]
+    code, out, err = xmplan_cli(*argv)
+    assert (code, err) == (0, "") and "constant is blank" in out and "HTTP POST" not in out
+    code, out, err = xmplan_cli(*argv, "--constant", "HipChat Token=s3cr3t-t0ken-value", "--format", "json")
+    assert (code, err) == (0, "")
+    [call] = json.loads(out)["http"]
+    assert call["method"] == "POST" and call["url"].endswith("/v2/room/4242/notification")
+    assert "s3cr3t-t0ken-value" not in out  # a secret-named constant's value is masked, as in serve
+
+
+def test_constant_must_name_a_constant_of_the_plan(tmp_path: Path) -> None:
+    request = write(tmp_path, "callback.json", {"body": RESPONSE_CALLBACK})
+    code, out, err = xmplan_cli("run", str(FLAGSHIP), "Post Response to Room", "--request", request,
+                                "--constant", "Nope=1")
+    assert (code, out) == (2, "")
+    assert err == "xmplan: error: --constant: no constant named 'Nope' (the plan has: HipChat Token, HipChat URL)\n"

@@ -1,4 +1,5 @@
-"""Options that several subcommands share (`--set`, `--format`, `--rule`, `--endpoint`), defined and parsed once."""
+"""Options that several subcommands share (`--set`, `--format`, `--rule`, `--endpoint`, `--constant`), defined and
+parsed once."""
 
 from __future__ import annotations
 
@@ -25,6 +26,11 @@ def add_rule(parser: argparse.ArgumentParser) -> None:
 
 def add_endpoint(parser: argparse.ArgumentParser, help: str = "base URL for a plan endpoint") -> None:
     parser.add_argument("--endpoint", action="append", default=[], metavar="NAME=URL", help=help)
+
+
+def add_constant(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--constant", action="append", default=[], metavar="NAME=VALUE",
+                        help="value for a plan constant, e.g. a token the export leaves blank (repeatable)")
 
 
 def parse_assignments(pairs: Sequence[str], option: str = "--set", form: str = "KEY=VALUE") -> dict[str, str]:

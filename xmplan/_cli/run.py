@@ -8,7 +8,7 @@ from typing import Any, TextIO
 
 from .._errors import UsageError
 from . import respond
-from .options import add_endpoint, add_format, add_set, check_names, parse_assignments, parse_endpoints
+from .options import add_constant, add_endpoint, add_format, add_set, check_names, parse_assignments, parse_endpoints
 
 # The runtime's engine names, spelled here so that `xmplan run --help` imports no runtime
 # (tests/test_cli.py checks they agree with xmplan._runtime.engines.ENGINE_NAMES).
@@ -35,6 +35,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="send this endpoint's requests for real when no fake answers them (repeatable; "
                              "no wildcard: name each endpoint)")
     add_endpoint(parser, "base URL for a plan endpoint, e.g. a test server for --real-http (repeatable)")
+    add_constant(parser)
     parser.add_argument("--clock", metavar="ISO-TIME", default=None,
                         help="start the script's clock at this instant, e.g. 2026-01-05T09:00:00Z (it moves on "
                              "1 ms per read)")
@@ -45,6 +46,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace, out: TextIO) -> int:
     _check_clock(args.clock)
     base_urls = parse_endpoints(args.endpoint)
+    constants = parse_assignments(args.constant, "--constant", "NAME=VALUE")
     if "*" in args.real_http:  # a wildcard would also reach endpoints added to the plan later
         raise UsageError("--real-http takes an endpoint's name, not '*': name each endpoint whose requests "
                          "may leave this machine")
@@ -64,6 +66,8 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
     check_names(args.real_http, "--real-http", list(runtime.endpoints), "endpoint")
     check_names(list(base_urls), "--endpoint", list(runtime.endpoints), "endpoint")
     runtime.endpoints.update(base_urls)
+    check_names(list(constants), "--constant", list(runtime.constants), "constant")
+    runtime.constants.update(constants)
     step_run = flows_cli.is_step_run(runtime, args.integration)
     if args.request is None and not step_run:
         raise UsageError("running an integration needs --request FILE")

@@ -8,7 +8,15 @@ import secrets
 from pathlib import Path
 from typing import Any, TextIO
 
-from .._cli.options import add_endpoint, check_at_least, check_names, check_port, parse_assignments, parse_endpoints
+from .._cli.options import (
+    add_constant,
+    add_endpoint,
+    check_at_least,
+    check_names,
+    check_port,
+    parse_assignments,
+    parse_endpoints,
+)
 
 NAME = "serve"
 HELP = "run plans in a local xMatters: inbound URLs, events, REST API, responses, web console"
@@ -23,8 +31,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--data", default=".xmplan-serve", help="folder for the state (default .xmplan-serve/)")
     parser.add_argument("--people", metavar="FILE", help="the directory, JSON (default: the sample directory)")
     add_endpoint(parser, "base URL for a plan endpoint (default: the plan's own)")
-    parser.add_argument("--constant", action="append", default=[], metavar="NAME=VALUE",
-                        help="value for a plan constant, e.g. a token the export leaves blank")
+    add_constant(parser)
     parser.add_argument("--engine", choices=["js2py", "quickjs"], help="JavaScript engine (default: the runtime's)")
     parser.add_argument("--rate-limit", type=int, default=600, metavar="N",
                         help="inbound requests per integration per 10 seconds before 429 (default 600)")
