@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import argparse
 import sys
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence
 
 from xmplan import (
     DESCRIPTOR_FILE,
@@ -36,18 +35,52 @@ def build(root: Path, out_dir: Path, overrides: dict[str, str]) -> list[Path]:
     return [plan_zip, target]
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def parse(argv: Sequence[str]) -> tuple[str, list[str]]:
+    """The output directory and the `--set` pairs of `argv` (exit 2 on a usage error, 0 after --help)."""
+    import argparse
+
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("-o", "--output", default="dist", help="output directory (default: dist)")
     parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
                         help="override a value of plan/values.json (plan_name, hipchat_url, addon_url, ...)")
     args = parser.parse_args(argv)
     try:
-        overrides = parse_assignments(args.set)
+        parse_assignments(args.set)
     except UsageError as exc:
         parser.error(exc.message)
+    return args.output, args.set
+
+
+def parse_plain(argv: Sequence[str]) -> tuple[str, list[str]] | None:
+    """What `parse` makes of an `argv` of only `-o DIR`, `--output[=]DIR` and `--set[=]KEY=VALUE` options
+    with sound values, without argparse (with gettext and locale, a tenth of build.py's start-up);
+    None for anything else (help, abbreviations, a value that looks like an option): `parse` then."""
+    output, pairs = "dist", list[str]()
+    words = iter(argv)
+    for word in words:
+        option, equals, value = word.partition("=") if word.startswith("--") else (word, "", "")
+        if option not in ("-o", "--output", "--set") or (equals and option == "-o"):
+            return None
+        if not equals:
+            value = next(words, "-")
+            if value.startswith("-"):  # missing, or an option: argparse says which
+                return None
+        if option == "--set":
+            key, sep, _ = value.partition("=")
+            if not sep or not key:
+                return None
+            pairs.append(value)
+        else:
+            output = value
+    return output, pairs
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    output, pairs = parse_plain(argv) or parse(argv)
+    overrides = parse_assignments(pairs)
     try:
-        written = build(ROOT, Path(args.output), overrides)
+        written = build(ROOT, Path(output), overrides)
     except XmplanError as exc:
         for problem in exc.problems:
             print(problem, file=sys.stderr)

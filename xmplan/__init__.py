@@ -16,7 +16,7 @@ _EXPORTS = {
     "validate_path": "_validate", "validate_plan": "_validate", "plan_scripts": "_scripts", "PlanScript": "_scripts",
     "RULES": "_rules", "Rule": "_rules", "template_values": "_source", "atomic_write": "_files", "VALUES": "_layout",
     # the command line's --set parsing, for build scripts such as the flagship's build.py
-    "parse_assignments": "_cli.options",
+    "parse_assignments": "_assignments",
     # the HipChat add-on's capabilities descriptor (build.py writes it beside the plan zip)
     "DESCRIPTOR_FILE": "_hipchat.descriptor", "build_descriptor": "_hipchat.descriptor",
     "check_descriptor": "_hipchat.descriptor", "descriptor_text": "_hipchat.descriptor",

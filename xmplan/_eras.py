@@ -9,7 +9,6 @@ their usual values, and so do its children.
 from __future__ import annotations
 
 import copy
-import re
 import uuid
 from collections import Counter
 from dataclasses import replace
@@ -18,6 +17,7 @@ from typing import Any
 from ._canonical import strip_name
 from ._documents import is_form
 from ._errors import SourceError
+from ._lazy_re import lazy
 from ._model import (
     ENGINE,
     INTEGRATIONS,
@@ -55,7 +55,7 @@ HANDLING_PROPERTIES: tuple[Json, ...] = (
     {"baseType": 21, "name": ":system:handling:voiceMailOptions",
      "values": _choices("callbackandmessage", "messageonly", "callbackonly", "hangup", default="callbackonly")},
 )
-_UNNUMBERED_HANDLING = re.compile(r":system:handling:[A-Za-z]+")
+_UNNUMBERED_HANDLING = lazy(r":system:handling:[A-Za-z]+")
 
 
 # When a tree sets no timestamp: a time its era's exports have (a 1.9 zip's time tells its era).

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Self
 
+from ._lazy_re import lazy
 from ._rules import RULES, Severity, severity
 
 __all__ = ["ArchiveError", "DescriptorError", "InputError", "Location", "Problem", "RunError", "ScriptError",
@@ -15,7 +15,7 @@ __all__ = ["ArchiveError", "DescriptorError", "InputError", "Location", "Problem
 
 # Characters that would break a message's one line or forge others: controls (newline, ESC of
 # ANSI sequences), line and paragraph separators, and the marks that reorder text on screen.
-_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+_UNPRINTABLE = lazy("[\x00-\x1f\x7f-\x9f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
 
 def printable(text: str) -> str:

@@ -8,11 +8,13 @@ import re
 from collections.abc import Iterable
 from functools import lru_cache
 
-_WS = re.compile(r"[ \t\n\r]*")
-_STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.S)
-_SCALAR_END = re.compile(r"[,\]}\s]|$")
-_STRUCTURE = re.compile(r'["\[\]{}]')
-_SURROGATE_PAIR = re.compile(r"\\u[dD][89abAB][0-9a-fA-F]{2}\\u[dD][c-fC-F][0-9a-fA-F]{2}")
+from ._lazy_re import lazy
+
+_WS = lazy(r"[ \t\n\r]*")
+_STRING = lazy(r'"(?:[^"\\]|\\.)*"', re.S)
+_SCALAR_END = lazy(r"[,\]}\s]|$")
+_STRUCTURE = lazy(r'["\[\]{}]')
+_SURROGATE_PAIR = lazy(r"\\u[dD][89abAB][0-9a-fA-F]{2}\\u[dD][c-fC-F][0-9a-fA-F]{2}")
 
 
 def pointer(parts: Iterable[str | int]) -> str:

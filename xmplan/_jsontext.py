@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import json
 import math
-import re
 from pathlib import Path
 
+from ._lazy_re import lazy
 from ._model import Json
 
 try:  # orjson writes the exporter's indent-2 text byte for byte, ten times faster
@@ -56,9 +56,9 @@ def source_bytes(data: Json) -> bytes:
     return entry_bytes(data) + b"\n"
 
 
-_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
-_LONG_NUMBER = re.compile(rf"-?\d{{{MAX_DIGITS + 1},}}")
-_TOKENS = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}]')
+_SURROGATE_ESCAPE = lazy(r"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
+_LONG_NUMBER = lazy(rf"-?\d{{{MAX_DIGITS + 1},}}")
+_TOKENS = lazy(r'"(?:[^"\\]|\\.)*"|[\[\]{}]')
 
 
 class _Constant(Exception):

@@ -6,14 +6,16 @@ import math
 import re
 from collections import Counter
 
+from ._lazy_re import lazy
+
 SECRET_NAME = re.compile(r"token|password|passwd|secret|api[ _-]?key|credential", re.IGNORECASE)
 # Headers whose value is a credential (Rally's `Cookie: ZSESSIONID=...`, `Authorization: Bearer ...`).
-SECRET_HEADER = re.compile(r"^(authorization|proxy-authorization|cookie|x-?api-?key|api-?key|apikey|x-auth-token"
+SECRET_HEADER = lazy(r"^(authorization|proxy-authorization|cookie|x-?api-?key|api-?key|apikey|x-auth-token"
                            r"|x-access-token|private-token|x-[\w-]*-(?:token|key|api-key))$", re.IGNORECASE)
 
 # Text that stands in for a secret the admin fills in: <your token>, [INSERT API KEY HERE],
 # TOKEN_GOES_HERE, token here, changeme, ${TOKEN}, XXXXXXXX, "THE ENCRYPTED PASSWORD AS CREATED BY ...".
-_PLACEHOLDER = re.compile(
+_PLACEHOLDER = lazy(
     r"^(?:<[^<>]*>|\[[^\[\]]*\]|\{\{?[^{}]*\}\}?|\$\{[^{}]*\}|%[\w ]+%|(.)\1{3,})$"
     r"|change[ _-]?me|goes[ _-]?here|(?:^|[\s_-])here$|\binsert\b|\breplace\b|\byour[ _-]|^your|placeholder"
     r"|^(?:example|sample|dummy|test|todo|tbd|none|null|n/?a|secret|password|token|api[ _-]?(?:key|token))$"
@@ -23,19 +25,19 @@ _PLACEHOLDER = re.compile(
 _SCHEME = re.compile(r"^\s*(?:(?:basic|bearer|token|api[_-]?key|splunk|ar-jwt|sso-key|ssws|key)\s+|[\w-]+=)",
                      re.IGNORECASE)
 
-_URL = re.compile(r"https?://[^\s'\"<>`]+", re.IGNORECASE)
+_URL = lazy(r"https?://[^\s'\"<>`]+", re.IGNORECASE)
 # Webhook URLs whose path is the secret: whoever has the URL can post.
 _WEBHOOKS = (
-    ("a Slack webhook", re.compile(r"^hooks\.slack\.com/(?:services|workflows|triggers)/[\w/-]{16,}", re.I)),
-    ("a Microsoft Teams webhook", re.compile(r"^[\w.-]*webhook\.office\.com/webhookb2/\S{16,}", re.I)),
-    ("a Microsoft Teams webhook", re.compile(r"^outlook\.office(?:365)?\.com/webhook/\S{16,}", re.I)),
-    ("a Discord webhook", re.compile(r"^(?:\w+\.)?discord(?:app)?\.com/api/webhooks/\d+/[\w-]{16,}", re.I)),
+    ("a Slack webhook", lazy(r"^hooks\.slack\.com/(?:services|workflows|triggers)/[\w/-]{16,}", re.I)),
+    ("a Microsoft Teams webhook", lazy(r"^[\w.-]*webhook\.office\.com/webhookb2/\S{16,}", re.I)),
+    ("a Microsoft Teams webhook", lazy(r"^outlook\.office(?:365)?\.com/webhook/\S{16,}", re.I)),
+    ("a Discord webhook", lazy(r"^(?:\w+\.)?discord(?:app)?\.com/api/webhooks/\d+/[\w-]{16,}", re.I)),
 )
-_QUERY_SECRET = re.compile(r"[?&](sig|signature|token|access_token|api_?key|apikey|key|secret|client_secret|code"
+_QUERY_SECRET = lazy(r"[?&](sig|signature|token|access_token|api_?key|apikey|key|secret|client_secret|code"
                            r"|password|auth)=([^&#\s]+)", re.IGNORECASE)
-_TOKEN = re.compile(r"[^\s'\"<>`]+")  # a run of text a URL could be (one pass: no backtracking over slashes)
-_UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", re.IGNORECASE)
-_SEGMENT = re.compile(r"^[A-Za-z0-9_-]{24,}$")
+_TOKEN = lazy(r"[^\s'\"<>`]+")  # a run of text a URL could be (one pass: no backtracking over slashes)
+_UUID = lazy(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", re.IGNORECASE)
+_SEGMENT = lazy(r"^[A-Za-z0-9_-]{24,}$")
 
 
 def is_secret_name(name: object) -> bool:

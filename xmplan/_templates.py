@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import functools
 import json
-import re
 import sys
 import time
 import traceback
@@ -20,10 +19,12 @@ from jinja2.filters import FILTERS as DEFAULT_FILTERS
 from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup
 
+from ._lazy_re import lazy
+
 MAX_OUTPUT = 16 * 1024 * 1024  # characters a template, or any value inside it, may reach
 TIME_LIMIT = 10.0  # seconds one template may take to render
-_WIDTH_ARGUMENT = re.compile(r"%[-#0 +]*\*|%[-#0 +]*\d*\.\*|\{[^{}]*\{")
-_FORMAT_WIDTH = re.compile(r"%[-#0 +]*(\d+|\*)?(?:\.(\d+|\*))?|\{[^{}]*?[:!][^{}]*?(\d+)[^{}]*\}")
+_WIDTH_ARGUMENT = lazy(r"%[-#0 +]*\*|%[-#0 +]*\d*\.\*|\{[^{}]*\{")
+_FORMAT_WIDTH = lazy(r"%[-#0 +]*(\d+|\*)?(?:\.(\d+|\*))?|\{[^{}]*?[:!][^{}]*?(\d+)[^{}]*\}")
 
 
 class TemplateLimit(Exception):

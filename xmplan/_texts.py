@@ -8,9 +8,10 @@ from collections.abc import Mapping
 
 from ._errors import Location, Problem, SourceError
 from ._jsonpos import line_col
+from ._lazy_re import lazy
 from ._model import Json
 
-ITEM_PLACEHOLDER = re.compile(r"\$\{([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})\}")
+ITEM_PLACEHOLDER = lazy(r"\$\{([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})\}")
 PROPERTY_REFERENCE = re.compile(r"\$\{property\.([^}|\n]*)(\|lower)?\}")  # a name is one line
 
 

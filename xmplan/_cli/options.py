@@ -7,6 +7,7 @@ import argparse
 from collections.abc import Sequence
 from typing import cast
 
+from .._assignments import parse_assignments
 from .._errors import UsageError
 from .._rules import Level, check_levels
 
@@ -31,18 +32,6 @@ def add_endpoint(parser: argparse.ArgumentParser, help: str = "base URL for a pl
 def add_constant(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--constant", action="append", default=[], metavar="NAME=VALUE",
                         help="value for a plan constant, e.g. a token the export leaves blank (repeatable)")
-
-
-def parse_assignments(pairs: Sequence[str], option: str = "--set", form: str = "KEY=VALUE") -> dict[str, str]:
-    """`["A=1", "B=x"]` -> `{"A": "1", "B": "x"}` for `--set` options; a UsageError otherwise."""
-    values: dict[str, str] = {}
-    for pair in pairs:
-        key, sep, value = pair.partition("=")
-        if not sep or not key:
-            msg = f"{option} expects {form}, got {pair!r}"
-            raise UsageError(msg)
-        values[key] = value
-    return values
 
 
 def parse_endpoints(pairs: Sequence[str]) -> dict[str, str]:

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import re
 
+from .._lazy_re import lazy
+
 # Strings and template literals are matched first so that `//` inside a URL is not a comment.
-_TOKENS = re.compile(r"""("(?:\\.|[^"\\\n])*"|'(?:\\.|[^'\\\n])*'|`(?:\\.|[^`\\])*`)|(//[^\n]*|/\*[\s\S]*?\*/)""")
+_TOKENS = lazy(r"""("(?:\\.|[^"\\\n])*"|'(?:\\.|[^'\\\n])*'|`(?:\\.|[^`\\])*`)|(//[^\n]*|/\*[\s\S]*?\*/)""")
 
 
 def strip_comments(text: str) -> str:

@@ -21,6 +21,7 @@ from .._layout import (
     VALUES,
     VOICE_KEY,
 )
+from .._lazy_re import lazy
 from .._model import Json, objects
 
 if TYPE_CHECKING:  # the reader calls this module; it never needs the reader's class at run time
@@ -28,7 +29,7 @@ if TYPE_CHECKING:  # the reader calls this module; it never needs the reader's c
 
 # A message text as unpack names it: plan/forms/<Folder>/email.<lang>.html, sms.<lang>.txt, voice.<lang>.txt
 # (language codes as exports have them: en, fr, zh_CN).
-_MESSAGE = re.compile(r"plan/forms/(?P<folder>[^/]+)/(?P<kind>email|sms|voice)\."
+_MESSAGE = lazy(r"plan/forms/(?P<folder>[^/]+)/(?P<kind>email|sms|voice)\."
                       r"(?P<lang>[A-Za-z]{2,3}(?:[_-][A-Za-z0-9]{2,4})?)\.(?:html|txt)")
 # Per kind of message: the form's list, the key holding the text, the reference, what else a template has.
 _MESSAGES = {"email": ("emailTemplates", "email", FILE_KEY, ', "emailSubject": "..."'),

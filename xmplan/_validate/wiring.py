@@ -14,12 +14,13 @@ from .._errors import Problem
 from .._flows.canvas import DEFAULT_PORTS, Canvas, canvases
 from .._flows.jstext import strip_comments
 from .._flows.mappings import CONTEXT_HEADS, PLACEHOLDER
+from .._lazy_re import lazy
 from .._locate import Locator
 from .._model import INTEGRATIONS, SCRIPT_STEPS, Plan, objects
 
 Json = Any
 Report = Callable[[str, str, str, str], Problem]
-_UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
+_UUID = lazy(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 TRIGGER_OBJECTS = ("event", "respondedTo", "response", "statusChanged", "deliveryStatusUpdated", "notification",
                    "annotation", "escalation")
 EVENT_OUTPUTS = ("event", "recipients")
@@ -27,11 +28,11 @@ EVENT_OUTPUTS = ("event", "recipients")
 
 def _uses(name: str) -> re.Pattern[str]:
     """`input['X']`, `input["X"]` and `input.X` (not `x.input`, not a declared `var input`)."""
-    return re.compile(r"(?<![\w$.])" + name + r"""(?:\s*\[\s*(['"])((?:(?!\1)[^\\\n])*)\1\s*\]|\.([A-Za-z_$][\w$]*))""")
+    return lazy(r"(?<![\w$.])" + name + r"""(?:\s*\[\s*(['"])((?:(?!\1)[^\\\n])*)\1\s*\]|\.([A-Za-z_$][\w$]*))""")
 
 
 _INPUT, _OUTPUT = _uses("input"), _uses("output")
-_OWN = re.compile(r"\b(?:var|let|const|function)\s+(input|output)\b|function\s*\w*\s*\(([^)]*)\)")
+_OWN = lazy(r"\b(?:var|let|const|function)\s+(input|output)\b|function\s*\w*\s*\(([^)]*)\)")
 
 
 def check_wiring(plan: Plan, locator: Locator) -> Iterator[Problem]:
