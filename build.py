@@ -55,7 +55,7 @@ def parse_plain(argv: Sequence[str]) -> tuple[str, list[str]] | None:
     """What `parse` makes of an `argv` of only `-o DIR`, `--output[=]DIR` and `--set[=]KEY=VALUE` options
     with sound values, without argparse (with gettext and locale, a tenth of build.py's start-up);
     None for anything else (help, abbreviations, a value that looks like an option): `parse` then."""
-    output, pairs = "dist", list[str]()
+    output, pairs = "dist", []  # argparse's default, and no --set
     words = iter(argv)
     for word in words:
         option, equals, value = word.partition("=") if word.startswith("--") else (word, "", "")

@@ -6,7 +6,6 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
-from ._archive import plan_zip_bytes
 from ._canonical import canonical, strip_name
 from ._errors import Problem, SourceError
 from ._files import atomic_write
@@ -16,6 +15,7 @@ from ._rules import Level, apply_levels
 from ._source import read_settings, read_source
 from ._validate import sort_problems, validate_plan
 from ._validate.jsonkeys import check_duplicate_keys
+from ._zipwrite import plan_zip_bytes
 
 
 def plan_zip(plan: Plan) -> bytes:

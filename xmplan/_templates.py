@@ -6,7 +6,6 @@ import functools
 import json
 import sys
 import time
-import traceback
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from types import FrameType
@@ -222,6 +221,8 @@ def _stream(parts: Any) -> str:
 
 def _line(exc: BaseException, relative: str) -> int | None:
     """The template line being rendered when `exc` was raised (jinja maps its frames to template lines)."""
+    import traceback  # only for a template that fails: build.py's start-up loads none
+
     frames = [frame for frame in traceback.extract_tb(exc.__traceback__) if frame.filename.endswith(relative)]
     return frames[-1].lineno if frames else None
 

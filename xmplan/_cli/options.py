@@ -7,7 +7,7 @@ import argparse
 from collections.abc import Sequence
 from typing import cast
 
-from .._assignments import parse_assignments
+from .._assignments import parse_assignments as parse_assignments  # the subcommands import it from here
 from .._errors import UsageError
 from .._rules import Level, check_levels
 

@@ -8,15 +8,16 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .._errors import Problem
-from .._flows.canvas import DEFAULT_PORTS, Canvas, canvases
 from .._flows.jstext import strip_comments
-from .._flows.mappings import CONTEXT_HEADS, PLACEHOLDER
 from .._lazy_re import lazy
 from .._locate import Locator
 from .._model import INTEGRATIONS, SCRIPT_STEPS, Plan, objects
+
+if TYPE_CHECKING:  # the canvas model and the mappings load only for a plan with flows (see check_wiring)
+    from .._flows.canvas import Canvas
 
 Json = Any
 Report = Callable[[str, str, str, str], Problem]
@@ -41,9 +42,18 @@ def check_wiring(plan: Plan, locator: Locator) -> Iterator[Problem]:
 
     yield from _step_scripts(plan, locator)
     steps = {s.get("id"): s for _, s in objects(plan.script_steps)}
-    for canvas in canvases(plan):
+    flows = _canvases(plan)
+    for canvas in flows:
         yield from _canvas(plan, canvas, steps, report)
-    yield from _triggers(plan, steps, report)
+    yield from _triggers(plan, flows, steps, report)
+
+
+def _canvases(plan: Plan) -> list[Canvas]:
+    if not any(plan.canvases()):  # most plans (the flagship too) have no flow: their build loads no canvas model
+        return []
+    from .._flows.canvas import canvases
+
+    return canvases(plan)
 
 
 def _step_scripts(plan: Plan, locator: Locator) -> Iterator[Problem]:
@@ -104,6 +114,8 @@ def _has(plan: Plan, block: Json, output: str, steps: dict[Any, Json]) -> bool:
 
 
 def _canvas(plan: Plan, canvas: Canvas, steps: dict[Any, Json], report: Report) -> Iterator[Problem]:
+    from .._flows.mappings import CONTEXT_HEADS, PLACEHOLDER
+
     entry = canvas.entry
     index = {block_id: b for b, block_id in enumerate(canvas.blocks)}
     forms = {form.get("uuid"): form for _, form in plan.forms()}
@@ -186,6 +198,8 @@ def _switch(canvas: Canvas, b: int, block_id: str, block: Json, report: Report) 
 
 
 def _edges(canvas: Canvas, report: Report) -> Iterator[Problem]:
+    from .._flows.canvas import DEFAULT_PORTS
+
     for e, edge in enumerate(canvas.edges):
         source, target = canvas.blocks.get(edge.from_block), canvas.blocks.get(edge.to_block)
         if source is None or target is None:
@@ -204,8 +218,8 @@ def _edges(canvas: Canvas, report: Report) -> Iterator[Problem]:
                          f"port {edge.to_port}, which it does not have", "edge-port")
 
 
-def _triggers(plan: Plan, steps: dict[Any, Json], report: Report) -> Iterator[Problem]:
-    shown = {b.get("step") for c in canvases(plan) for b in c.blocks.values() if b.get("stepType") == "INTEGRATION"}
+def _triggers(plan: Plan, flows: list[Canvas], steps: dict[Any, Json], report: Report) -> Iterator[Problem]:
+    shown = {b.get("step") for c in flows for b in c.blocks.values() if b.get("stepType") == "INTEGRATION"}
     for i, record in objects(plan.integrations):
         if record.get("createdBy") != "FLOW" or isinstance(record.get("script"), str):
             continue
