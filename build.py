@@ -51,33 +51,11 @@ def parse(argv: Sequence[str]) -> tuple[str, list[str]]:
     return args.output, args.set
 
 
-def parse_plain(argv: Sequence[str]) -> tuple[str, list[str]] | None:
-    """What `parse` makes of an `argv` of only `-o DIR`, `--output[=]DIR` and `--set[=]KEY=VALUE` options
-    with sound values, without argparse (with gettext and locale, a tenth of build.py's start-up);
-    None for anything else (help, abbreviations, a value that looks like an option): `parse` then."""
-    output, pairs = "dist", []  # argparse's default, and no --set
-    words = iter(argv)
-    for word in words:
-        option, equals, value = word.partition("=") if word.startswith("--") else (word, "", "")
-        if option not in ("-o", "--output", "--set") or (equals and option == "-o"):
-            return None
-        if not equals:
-            value = next(words, "-")
-            if value.startswith("-"):  # missing, or an option: argparse says which
-                return None
-        if option == "--set":
-            key, sep, _ = value.partition("=")
-            if not sep or not key:
-                return None
-            pairs.append(value)
-        else:
-            output = value
-    return output, pairs
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
-    output, pairs = parse_plain(argv) or parse(argv)
+    # `python build.py`, as the README has it, needs no parser: argparse (with the gettext and locale
+    # it loads) is a tenth of the build's start-up
+    output, pairs = parse(argv) if argv else ("dist", [])
     overrides = parse_assignments(pairs)
     try:
         written = build(ROOT, Path(output), overrides)

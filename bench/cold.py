@@ -65,7 +65,8 @@ def rows(work: Path, corpus: Path, engines: list[str]) -> list[Row]:
         found.append(Row(f"xmplan run flagship inbound ({engine})",
                          [*XMPLAN, "run", str(flagship), "Invite to Room", "--request", str(request),
                           "--engine", engine], 1.6 if engine == "quickjs" else None))
-    found.append(Row("python build.py", [PY, str(ROOT / "build.py"), "-o", str(work / "out")], 1.3))
+    # as the README has it: no arguments, run in `work`, so it writes work/dist
+    found.append(Row("python build.py", [PY, str(ROOT / "build.py")], 1.3))
     if large is not None:
         found += [Row(f"xmplan validate large corpus plan ({large.stat().st_size // 1024} KiB)",
                       [*XMPLAN, "validate", str(large)], None),
