@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import json
-import shutil
 from pathlib import Path
 
 import pytest
@@ -177,13 +176,6 @@ def test_shift_gaps_a_fake_naming_the_trigger_wins_over_the_event(shift_files) -
 # --- the flagship plan ----------------------------------------------------------------------------------------
 
 def test_flagship_fakes_per_path_answer_each_room(tmp_path: Path) -> None:
-    tree = tmp_path / "tree"
-    for part in ("plan", "scripts"):
-        shutil.copytree(ROOT / part, tree / part)
-    integrations = tree / "plan/integrations/integrations.json.j2"
-    text = integrations.read_text(encoding="utf-8")
-    integrations.write_text(text.replace('"name": "HipChat Token",\n      "value": ""',
-                                         '"name": "HipChat Token",\n      "value": "t0k3n-test"'), encoding="utf-8")
     ok = write(tmp_path, "204.json", {"status": 204})
     gone = write(tmp_path, "404.json", {"status": 404, "body": {"error": {"message": "Room not found"}}})
     logs = []
@@ -191,9 +183,10 @@ def test_flagship_fakes_per_path_answer_each_room(tmp_path: Path) -> None:
         body = {"eventIdentifier": 1000001, "eventProperties": [{"Room ID": room}, {"Room Name": "Ops"}],
                 "recipient": "mmcbride", "response": "Accept", "annotation": "null"}
         request = write(tmp_path, f"cb{room}.json", {"body": body})
-        code, out, err = xmplan_cli("run", str(tree), "Post Response to Room", "--request", request,
-                                 "--respond", f"HipChat POST /v2/room/4242/notification={ok}",
-                                 "--respond", f"HipChat /v2/room/*={gone}", "--engine", ENGINES[0])
+        code, out, err = xmplan_cli("run", str(ROOT), "Post Response to Room", "--request", request,
+                                    "--constant", "HipChat Token=t0k3n-test",
+                                    "--respond", f"HipChat POST /v2/room/4242/notification={ok}",
+                                    "--respond", f"HipChat /v2/room/*={gone}", "--engine", ENGINES[0])
         assert (code, err) == (0, ""), out
         logs.append(out)
     assert "/v2/room/4242/notification (endpoint \"HipChat\") -> 204" in logs[0]
