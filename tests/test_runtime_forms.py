@@ -7,9 +7,9 @@ from runtime_plans import PROPERTIES, make_plan, runtime
 
 from xmplan._model import Entry, Plan
 from xmplan._runtime.activity import activity_log
-from xmplan._runtime.forms import bound_form, trigger_problems
+from xmplan._runtime.forms import plan_forms, trigger_problems
 
-FORM = bound_form(make_plan({}), "0f0f0f0f-0000-4000-8000-000000000001")
+FORM = plan_forms(make_plan({}))["0f0f0f0f-0000-4000-8000-000000000001"]
 
 VALID = [
     {"properties": {"Summary": "x", "Severity": "High", "Tags": ["db", "web"], "Count": 3, "Urgent": True}},

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from .._errors import RunError
 from .._model import Json, Plan
 from .._runtime.fakes import FakeSession
-from .._runtime.forms import MULTI_SELECT, bound_form
+from .._runtime.forms import MULTI_SELECT
 from .._runtime.host import Host
 from . import steps as step_module
 from .canvas import DEFAULT_PORTS, Canvas, Edge
@@ -195,7 +195,7 @@ def _create_event(ctx: FlowContext, block_id: str, block: Json, label: str,
             posted["recipients"] = _recipients(text)
     on_form = block.get("step") if kind == "CREATE_EVENT" else None
     form_uuid = str(on_form or ctx.canvas.form or "")
-    form = bound_form(ctx.plan, form_uuid) if kind == "CREATE_EVENT" else None
+    form = ctx.runtime.forms.get(form_uuid) if kind == "CREATE_EVENT" else None
     before = len(ctx.host.steps)
     status, body = ctx.host._create_event(posted, form, form_uuid, f"{kind} block")
     made = tuple(ctx.host.steps[before:])

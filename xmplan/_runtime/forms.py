@@ -28,10 +28,6 @@ class BoundForm:
     plan_properties: frozenset[str] = frozenset()  # every property of the plan, on this form or not
 
 
-def bound_form(plan: Plan, uuid: str | None) -> BoundForm | None:
-    return plan_forms(plan).get(uuid) if uuid else None
-
-
 def plan_forms(plan: Plan) -> dict[str, BoundForm]:
     """Every form of the plan, by uuid, with the definitions of the properties on its layout."""
     definitions = {p.get("name"): p for p in plan.properties if isinstance(p, dict)}

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from .._model import Json, Plan
 from .._runtime.api import Runtime
-from .._runtime.forms import BoundForm, bound_form
+from .._runtime.forms import BoundForm
 from .directory import stable_id
 
 INBOUND, OUTBOUND = "INBOUND_WEBHOOK", "OUTBOUND_WEBHOOK"
@@ -70,7 +70,7 @@ class ServedPlan:
         self.forms: dict[str, FormInfo] = {}
         for _, form in plan.forms():
             if isinstance(form, dict) and form.get("uuid"):
-                bound = bound_form(plan, form["uuid"])
+                bound = runtime.forms.get(form["uuid"])
                 if bound is not None:
                     self.forms[form["uuid"]] = FormInfo(form["uuid"], bound.name, self.name, bound,
                                                         _responses(form), _callback_properties(form))
