@@ -18,7 +18,7 @@ lock and add that wait to the latency measured). It prints
 - the same script through `Runtime.run` directly, in a loop on as many threads as the server
   has run threads, in the same process just before and just after the load (their mean is the
   baseline, as the machine's other load drifts), and in one loop; the ratio of the two costs;
-- the CPU time per request of the server (its process and its script workers) and of the
+- the CPU time per request of the server (its process, and its run host and script workers) and of the
   clients, against the CPU time of a direct run: a ratio that the machine's other load moves
   much less than the wall-clock one;
 - how many 202s have their activity record and their event (every one must).
@@ -57,7 +57,7 @@ from xmplan._serve.store import Store  # noqa: E402
 
 P99_TARGET_MS = 50.0
 RATIO_TARGETS = {"js2py": 1.5, "quickjs": 2.0}
-WORKERS = 2  # the server's run threads; Runtime.run's worker pool is sized to the machine
+WORKERS = 2  # the server's run threads (in its run host); Runtime.run's worker pool is sized to the machine
 PASSWORD = "bench-password"
 AUTH = ("integration", PASSWORD)
 INVITE_ID = "add3a4bd-88d3-4cc8-a37c-397c7de95d34"  # the flagship plan's "Invite to Room"
@@ -69,7 +69,8 @@ def percentile(values: list[float], share: float) -> float:
 
 
 def cpu_seconds(pid: int) -> tuple[float, float]:
-    """CPU seconds (user + system) used so far by a process and by its live descendants (script workers)."""
+    """CPU seconds (user + system) used so far by a process and by its live descendants (its run host and
+    script workers)."""
     tick = os.sysconf("SC_CLK_TCK")
 
     def own(p: int) -> float:
@@ -311,7 +312,8 @@ def report(result: dict[str, Any], direct: list[tuple[float, float]], single: fl
     own, workers = (seconds * 1000 / sent for seconds in result["server_cpu"])
     clients = result["client_cpu"] * 1000 / sent
     served = own + workers
-    print(f"  CPU per request: server {served:.2f} ms (its process {own:.2f}, script workers {workers:.2f}), "
+    print(f"  CPU per request: server {served:.2f} ms (its process {own:.2f}, "
+          f"run host and script workers {workers:.2f}), "
           f"clients {clients:.2f} ms; Runtime.run directly {per_run_cpu:.2f} ms; "
           f"CPU ratio {served / per_run_cpu:.2f} ({(served + clients) / per_run_cpu:.2f} with the clients)")
     lost = sent - result["recorded"]

@@ -138,7 +138,7 @@ def test_work_that_raises_in_a_shared_commit_is_undone_alone(tmp_path):
 
 def test_a_locked_database_refuses_the_whole_commit(tmp_path):
     database = Database(tmp_path / "db")
-    commits = GroupCommit(database.connection, timeout=10)
+    commits = GroupCommit(database.connection, timeout=0.5)
     locker = sqlite3.connect(tmp_path / "db", isolation_level=None)
     locker.execute("BEGIN EXCLUSIVE")
     try:
@@ -149,6 +149,30 @@ def test_a_locked_database_refuses_the_whole_commit(tmp_path):
         locker.close()
     commits.run(insert("later"))
     assert database.names() == ["later"]
+
+
+def test_another_connections_write_is_waited_for_then_the_commit_goes_through(tmp_path):
+    """As the run host's writes are: the connection itself does not wait (timeout 0), the commit does."""
+    database = Database(tmp_path / "db")
+    waiting = sqlite3.connect(tmp_path / "db", isolation_level=None, timeout=0, check_same_thread=False)
+    commits = GroupCommit(lambda: waiting, timeout=10)
+    locker = sqlite3.connect(tmp_path / "db", isolation_level=None, check_same_thread=False)
+    locker.execute("BEGIN IMMEDIATE")
+    locker.execute("INSERT INTO items VALUES ('first')")
+
+    def release():
+        time.sleep(0.3)
+        locker.execute("COMMIT")
+
+    other = threading.Thread(target=release)
+    other.start()
+    try:
+        assert commits.run(insert("second")) == "SECOND"
+    finally:
+        other.join(10)
+        locker.close()
+        waiting.close()
+    assert database.names() == ["first", "second"]
 
 
 def test_a_writer_that_waits_too_long_is_withdrawn_and_never_written(tmp_path):

@@ -12,6 +12,7 @@ from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 from .._runtime.outcome import reason_phrase
 from .config import ServeConfig
 from .core import SELF_PREFIX, ApiError, Emulator
+from .runhost import RunHost
 from .runner import RunQueue
 from .store import StoreUnavailable
 from .web import SELF_USER, error
@@ -20,14 +21,15 @@ StartResponse = Callable[..., Any]
 
 
 def create_app(config: ServeConfig, *, start: bool = True) -> Flask:
-    """The app; with `start`, its run queue starts (and picks up requests an earlier server left)."""
+    """The app; with `start`, its run queue starts (and picks up requests an earlier server left). With
+    `config.run_host`, start it once the emulator's URL is set (`runs_of(app).start()`)."""
     from .routes import console, control, inbound, rest
 
     app = Flask("xmplan._serve", template_folder="pages")
     app.config["MAX_CONTENT_LENGTH"] = config.max_body
     app.json.sort_keys = False  # type: ignore[attr-defined]  # xMatters' field order, not alphabetical
     emulator = Emulator(config)
-    runs = RunQueue(emulator, config.workers)
+    runs: RunQueue | RunHost = RunHost(emulator) if config.run_host else RunQueue(emulator, config.workers)
     app.extensions["xmplan"] = emulator
     app.extensions["xmplan.runs"] = runs
     for module in (inbound, rest, control, console):
@@ -46,8 +48,8 @@ def emulator_of(app: Flask) -> Emulator:
     return found
 
 
-def runs_of(app: Flask) -> RunQueue:
-    found: RunQueue = app.extensions["xmplan.runs"]
+def runs_of(app: Flask) -> RunQueue | RunHost:
+    found: RunQueue | RunHost = app.extensions["xmplan.runs"]
     return found
 
 

@@ -20,7 +20,6 @@ from .._cli.options import (
 
 NAME = "serve"
 HELP = "run plans in a local xMatters: inbound URLs, events, REST API, responses, web console"
-NICENESS = "XMPLAN_WORKER_NICENESS"  # read by each script worker as it starts (xmplan._runtime._worker)
 WORKER_NICENESS = 5
 
 
@@ -40,9 +39,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace, out: TextIO) -> int:
-    # The script workers run at a lower CPU priority than this process, so that a 202 is answered
-    # promptly while scripts run. This process's own run threads are not lowered: they hold the
-    # interpreter lock and the store's commits, which the threads answering HTTP wait for.
+    # The run host and its script workers run at a lower CPU priority than this process, so that a
+    # 202 is answered promptly while scripts run.
+    from .runhost import NICENESS
+
     given = os.environ.get(NICENESS)
     os.environ.setdefault(NICENESS, str(WORKER_NICENESS))
     try:
@@ -75,12 +75,13 @@ def _serve(args: argparse.Namespace, out: TextIO) -> int:
         directory = sample_directory(password)
     config = ServeConfig(plans, directory, data=Path(args.data), endpoints=endpoints,
                          constants=constants, engine=args.engine, rate_limit=args.rate_limit,
-                         workers=args.workers)
-    app = create_app(config)
+                         workers=args.workers, run_host=True)
+    app = create_app(config, start=False)
     server = create_server(app, args.host, args.port, args.threads)
     url = server_url(server)
     emulator = emulator_of(app)
     emulator.set_url(url)
+    runs_of(app).start()  # the run host's scripts call this URL back
     print(f"xmplan serve: a local xMatters at {url} (state in {args.data})", file=out)
     print(f"  web console: {url}/", file=out)
     print(f"  REST API:    {url}/api/xm/1 (Basic authentication of directory users)", file=out)

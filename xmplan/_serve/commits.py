@@ -78,7 +78,7 @@ class GroupCommit:
         connection = self._connection()
         alone = len(batch) == 1  # the transaction is the work's own: no savepoint needed
         try:
-            connection.execute("BEGIN IMMEDIATE")
+            self._begin(connection)
             for job in batch:
                 if not alone:
                     connection.execute("SAVEPOINT work")
@@ -103,3 +103,18 @@ class GroupCommit:
         finally:
             for job in batch:
                 job.done = True
+
+    def _begin(self, connection: sqlite3.Connection) -> None:
+        """BEGIN IMMEDIATE, waiting for another process's write (the run host's) in short steps, up
+        to the timeout: a commit holds the lock for a fraction of a millisecond."""
+        deadline = time.monotonic() + self._timeout
+        pause = 0.0001
+        while True:
+            try:
+                connection.execute("BEGIN IMMEDIATE")
+                return
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) or time.monotonic() + pause > deadline:
+                    raise
+            time.sleep(pause)
+            pause = min(pause * 2, 0.002)

@@ -48,3 +48,4 @@ class ServeConfig:
     flow_runner: FlowRunner | None = None
     secret_key: str | None = None  # signs the console's CSRF tokens; random per start by default
     run_scripts: bool = True  # False: accept and store requests but leave them queued (tests of recovery)
+    run_host: bool = False  # True: the run queue runs in a child process (runhost.py), as in `xmplan serve`

@@ -34,12 +34,13 @@ class ApiError(Exception):
 class Emulator:
     """The plans, directory and store of one `xmplan serve`; safe to call from many request threads."""
 
-    def __init__(self, config: ServeConfig) -> None:
+    def __init__(self, config: ServeConfig, self_secret: str | None = None) -> None:
+        """`self_secret`: the xMatters endpoint's path key (default: a new random one)."""
         self.config = config
         self.directory: Directory = config.directory
         self.store = config.store or Store(config.data / "xmplan.db")
         self.clock = config.clock
-        self.self_secret = secrets.token_urlsafe(24)  # the xMatters endpoint's path key: acts as the integration user
+        self.self_secret = self_secret or secrets.token_urlsafe(24)  # acts as the integration user
         self.url = "http://127.0.0.1"
         self.queued: Callable[[Sequence[str]], None] = lambda ids: None  # the run queue listens here
         self.plans: list[ServedPlan] = []

@@ -97,6 +97,10 @@ class Directory:
         self._key = secrets.token_bytes(32)
         self._lock = threading.Lock()
 
+    def __reduce__(self) -> tuple[type[Directory], tuple[list[Person], list[Group]]]:
+        """Unpickled (in the run host process), the same people and groups, with a new login cache."""
+        return Directory, (list(self.people), list(self.groups))
+
     def person(self, key: str) -> Person | None:
         return self._people.get(key) or self._people.get(key.lower())
 

@@ -48,15 +48,17 @@ class RunQueue:
             for request_id in ids:
                 self.submit(request_id)
 
-    def start(self) -> None:
-        """Queue what an earlier server accepted but did not finish, then start the workers."""
+    def start(self) -> list[str]:
+        """Queue what an earlier server accepted but did not finish, then start the workers; the ids queued."""
         if self._started:
-            return
+            return []
         self._started = True
-        for row in self.store.unfinished():
-            self.submit(row["id"])
+        unfinished = [str(row["id"]) for row in self.store.unfinished()]
+        for request_id in unfinished:
+            self.submit(request_id)
         for thread in self._threads:
             thread.start()
+        return unfinished
 
     def stop(self) -> None:
         """Let the run threads end after their current run; stop the store's background work."""

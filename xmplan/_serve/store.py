@@ -100,20 +100,28 @@ class Store:
         self.busy_timeout = busy_timeout
         self.max_bytes = max_bytes
         self._local = threading.local()
-        # Writers of this process share commits (commits.py) rather than queue in SQLite's busy
-        # handler, whose sleeps grow (1, 2, 5, 10 ... 100 ms) and would set the 202's tail latency.
+        # Writers of this process share commits (commits.py), and wait for another process's
+        # write in short steps of their own rather than in SQLite's busy handler, whose sleeps
+        # grow (1, 2, 5, 10 ... 100 ms) and would set the 202's tail latency.
         self._commits = GroupCommit(self._connection, busy_timeout)
         path.parent.mkdir(parents=True, exist_ok=True)
         with self._errors():
-            connection = self._connection()
-            # Each commit writes every page it changed to the WAL, checksummed; a request changes
-            # rows in about a dozen tables and indexes, so smaller pages cut that work by a third.
-            # (Only a new database takes it; an existing one keeps its page size.)
-            connection.execute("PRAGMA page_size=1024")
-            connection.execute("PRAGMA journal_mode=WAL")
-            connection.executescript(_SCHEMA)
+            setup = sqlite3.connect(path, timeout=busy_timeout, isolation_level=None)
+            try:
+                # Each commit writes every page it changed to the WAL, checksummed; a request changes
+                # rows in about a dozen tables and indexes, so smaller pages cut that work by a third.
+                # (Only a new database takes it; an existing one keeps its page size.)
+                setup.execute("PRAGMA page_size=1024")
+                setup.execute("PRAGMA journal_mode=WAL")
+                setup.executescript(_SCHEMA)
+            finally:
+                setup.close()
         self._closed = threading.Event()
         threading.Thread(target=self._checkpoint_loop, name="xmplan-checkpoint", daemon=True).start()
+
+    def __reduce__(self) -> tuple[type[Store], tuple[Path, float, int | None]]:
+        """Unpickled (in the run host process), the same database opened anew."""
+        return Store, (self.path, self.busy_timeout, self.max_bytes)
 
     def close(self) -> None:
         """Stop the checkpoint thread (connections close with their threads)."""
@@ -130,8 +138,7 @@ class Store:
     def _connection(self) -> sqlite3.Connection:
         connection: sqlite3.Connection | None = getattr(self._local, "connection", None)
         if connection is None:
-            connection = sqlite3.connect(self.path, timeout=self.busy_timeout, isolation_level=None,
-                                         check_same_thread=False)
+            connection = sqlite3.connect(self.path, timeout=0, isolation_level=None, check_same_thread=False)
             connection.row_factory = sqlite3.Row
             connection.execute("PRAGMA synchronous=NORMAL")  # WAL: durable across a process crash
             # Checkpoints (which fsync) run on their own thread, not inside a request's commit.

@@ -16,18 +16,12 @@ from .views import MAX_LIMIT
 
 if TYPE_CHECKING:
     from .core import Emulator
-    from .runner import RunQueue
 
 SELF_USER = "xmplan.self_user"  # set by the app's middleware on calls through the xMatters endpoint
 
 
 def emulator() -> Emulator:
     found: Emulator = current_app.extensions["xmplan"]
-    return found
-
-
-def runs() -> RunQueue:
-    found: RunQueue = current_app.extensions["xmplan.runs"]
     return found
 
 
