@@ -142,6 +142,26 @@ def test_kill_9_mid_run_then_restart_runs_the_request_once(tmp_path):
             kill(process)
 
 
+def test_ctrl_c_stops_the_server_its_run_host_and_workers_without_a_traceback(tmp_path):
+    process, url, auth = start_serve(ROOT, tmp_path / "data", "http://127.0.0.1:9")
+    try:
+        answer = requests.post(f"{url}/api/integration/1/functions/add3a4bd-88d3-4cc8-a37c-397c7de95d34/triggers",
+                               json=invitation(), auth=auth, timeout=10)
+        assert answer.status_code == 202
+        request_id = answer.json()["requestId"]
+        assert wait_for(lambda: requests.get(f"{url}/emulator/api/requests/{request_id}",
+                                             timeout=10).json()["state"] == "done")
+        os.killpg(process.pid, signal.SIGINT)  # as a terminal's Ctrl-C: to the whole process group
+        output, _ = process.communicate(timeout=60)
+    finally:
+        if process.poll() is None:
+            kill(process)
+    assert process.returncode == 0
+    assert "Traceback" not in output and "KeyboardInterrupt" not in output
+    with pytest.raises(ProcessLookupError):  # nothing of the group is left
+        os.killpg(process.pid, 0)
+
+
 def emulator_free_notifications(data, event_id):
     store = Store(data / "xmplan.db")
     return {(n["person"], n["response"], n["comment"]) for n in store.notifications(event_id)}

@@ -15,6 +15,7 @@ from __future__ import annotations
 import logging
 import os
 import pickle
+import signal
 import subprocess
 import sys
 import threading
@@ -151,6 +152,8 @@ def host_main() -> None:
     from .runner import RunQueue
 
     logging.basicConfig(level=logging.WARNING, format="xmplan serve (run host): %(levelname)s %(message)s")
+    # Ctrl-C reaches the whole process group: the server stops this process by closing its stdin.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     niceness = os.environ.get(NICENESS, "")
     if niceness.isdigit():  # gives way to the server's threads answering HTTP, as its script workers do
         os.nice(int(niceness))
