@@ -17,11 +17,17 @@ from xmplan._lazy_re import lazy
 
 ROOT = Path(__file__).resolve().parents[1]
 # What the flagship build does not use: argparse (and the gettext and locale it loads), the command
-# line, zip reading, the canvas model and block mappings (the plan has no flow), a traceback module
-# (only a failing template needs one), and every module test_imports forbids `build`.
+# line, zip reading, anything of Flow Designer's (the plan has no flow and no custom step), a traceback
+# module (only a failing template needs one), and every module test_imports forbids `build`.
 NOT_FOR_THE_BUILD = ("argparse", "gettext", "locale", "traceback", "xmplan._cli", "xmplan._archive",
-                     "xmplan._flows.canvas", "xmplan._flows.mappings", "tree_sitter", "esprima", "xmplan._runtime",
+                     "xmplan._flows", "tree_sitter", "esprima", "xmplan._runtime",
                      "flask", "werkzeug", "waitress", "xmplan._web", "xmplan._serve")
+# The dataclasses the flagship build defines: the model's records and the two tables' rows. Python
+# 3.11 compiles each generated method from source, about 3.5 M instructions a frozen class; helpers
+# that are state (the tree reader), services (the locator) or exceptions are plain classes.
+BUILD_DATACLASSES = ["xmplan._documents.Kind", "xmplan._errors.Location", "xmplan._errors.Problem",
+                     "xmplan._hipchat.descriptor.DescriptorOptions", "xmplan._model.Entry", "xmplan._model.Plan",
+                     "xmplan._rules.Rule"]
 _PROBE = """
 import json, runpy, sys
 sys.argv = [sys.argv[1]]
@@ -32,7 +38,10 @@ except SystemExit as exc:
 from xmplan._lazy_re import _Lazy
 lazy = {f"{name}.{attr}": sorted(vars(value)) for name, module in list(sys.modules.items())
         if name.startswith("xmplan") for attr, value in vars(module).items() if isinstance(value, _Lazy)}
-print(json.dumps({"code": code, "modules": sorted(sys.modules), "lazy": lazy}))
+records = sorted(f"{name}.{attr}" for name, module in list(sys.modules.items()) if name.startswith("xmplan")
+                 for attr, value in vars(module).items()
+                 if isinstance(value, type) and "__dataclass_fields__" in vars(value) and value.__module__ == name)
+print(json.dumps({"code": code, "modules": sorted(sys.modules), "lazy": lazy, "dataclasses": records}))
 """
 
 
@@ -66,6 +75,7 @@ def test_the_flagship_build_loads_only_what_it_uses(tmp_path: Path) -> None:
     modules = set(found["modules"])
     assert {"xmplan._export", "xmplan._zipwrite", "xmplan._validate.wiring", "jinja2"} <= modules
     assert sorted(m for m in modules if any(m == f or m.startswith(f + ".") for f in NOT_FOR_THE_BUILD)) == []
+    assert found["dataclasses"] == BUILD_DATACLASSES
     # Regular expressions only a problem, a script check or a secret check uses stay uncompiled.
     untouched = [name for name, attrs in found["lazy"].items() if attrs == ["_source"]]
     for name in ("xmplan._errors._UNPRINTABLE", "xmplan._secrets._PLACEHOLDER", "xmplan._secrets._URL",

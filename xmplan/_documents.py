@@ -21,7 +21,9 @@ TRIGGER_FILTERS = "integrations/triggerFilters.json"
 SOURCE_FOLDER = "plan/"  # a document's source file is the zip entry's path under it
 
 
-@dataclass(frozen=True)
+# eq=False: each kind is one row of KINDS, compared by identity (`kind_of(name) is FORM`); value
+# equality and hashing would be two more generated methods for every command to compile (issue #15)
+@dataclass(frozen=True, eq=False)
 class Kind:
     """One kind of plan document.
 

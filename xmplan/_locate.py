@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from ._documents import INTEGRATIONS, SCRIPT_STEPS, SHARED_FUNCTIONS
 from ._errors import Location, Problem
 from ._jsonpos import line_col, pointer, split_pointer, string_char_offset, value_offset
@@ -15,11 +13,14 @@ _RECORDS = ((SCRIPT_STEPS, "", "step"), (INTEGRATIONS, "integrations", "integrat
             (SHARED_FUNCTIONS, "", "shared library"))
 
 
-@dataclass(frozen=True)
 class Locator:
     """Finds locations in the files a plan was loaded from (zip entries or source files)."""
 
-    plan: Plan
+    # A plain class: a dataclass's generated methods (never used on a locator) cost every check's start-up
+    __slots__ = ("plan",)
+
+    def __init__(self, plan: Plan) -> None:
+        self.plan = plan
 
     def problem(self, entry: str, ptr: str, message: str, rule: str, key: bool = False) -> Problem:
         """A problem of `rule` (at its severity in the rule table) where `ptr` of `entry` is written."""

@@ -17,9 +17,10 @@ from dataclasses import replace
 from ._documents import INTEGRATIONS, SCRIPT_STEPS, is_canvas
 from ._errors import ArchiveError
 from ._jsontext import loads_strict
+from ._lazy_re import lazy
 from ._model import UUID, Json, Plan
 
-PLACEHOLDER = re.compile(r"\$\{([^}]*)\}")  # as flows.mappings reads mapping text
+PLACEHOLDER = lazy(r"\$\{([^}]*)\}")  # as flows.mappings reads mapping text
 # What mapping text reads besides blocks (`${event.properties.X}`, `${constants.Y}`...): a block
 # whose label starts so keeps its id in text, or an old tree's `${event.…}` would name the block.
 _OTHER_HEADS = ("event", "constants", "person", "alert", "triggerOutput")

@@ -15,7 +15,9 @@ LEVELS: tuple[Level, ...] = ("error", "warning", "off")
 DOCS = "docs/rules.md"
 
 
-@dataclass(frozen=True)
+# eq=False: a rule is one row of the one table, equal only to itself; value equality and hashing
+# would be two more generated methods for every command's start-up to compile (issue #15)
+@dataclass(frozen=True, eq=False)
 class Rule:
     """A check's id (shown as `[id]`), the severity it reports by default, and what it finds."""
 

@@ -7,7 +7,6 @@ import json
 import sys
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from types import FrameType
 from typing import Any
 
@@ -30,13 +29,16 @@ class TemplateLimit(Exception):
     """A template went past MAX_OUTPUT or TIME_LIMIT (or asked for a value that would)."""
 
 
-@dataclass(frozen=True)
 class TemplateFailure(Exception):
     """Why a template did not render, and where: `line` in the template (None when unknown)."""
 
-    message: str
-    line: int | None
-    rule: str
+    # Not a dataclass: an exception is raised and caught, never compared, and a frozen dataclass's six
+    # generated methods would be compiled by every command that reads a tree (issue #15)
+    def __init__(self, message: str, line: int | None, rule: str) -> None:
+        super().__init__(message, line, rule)
+        self.message = message
+        self.line = line
+        self.rule = rule
 
 
 def _size(value: object) -> int:

@@ -49,11 +49,12 @@ class DescriptorOptions:
     from_name: str = "xMatters"
 
 
-HTTPS_URL = re.compile(r"^https://[^\s/?#]+(/[^\s]*)?$")
-CAPABILITY_KEY = re.compile(r"^[a-zA-Z0-9_.-]+$")
-# Friendlier words for the schema's patterns than "does not match <regex>".
-PATTERN_HINTS = {HTTPS_URL.pattern: "is not an https URL", CAPABILITY_KEY.pattern:
-                 "may hold only letters, digits, '_', '.' and '-'"}
+_HTTPS_URL = r"^https://[^\s/?#]+(/[^\s]*)?$"
+HTTPS_URL = re.compile(_HTTPS_URL)
+# Friendlier words for the schema's patterns than "does not match <regex>". Only the schema
+# matches capability keys: the build compiles no pattern for them.
+PATTERN_HINTS = {_HTTPS_URL: "is not an https URL",
+                 r"^[a-zA-Z0-9_.-]+$": "may hold only letters, digits, '_', '.' and '-'"}
 
 
 def options_from_values(values: Mapping[str, str], source: str = "plan/values.json") -> DescriptorOptions:

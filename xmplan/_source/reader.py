@@ -9,7 +9,6 @@ import functools
 import json
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -25,17 +24,19 @@ def by_place(problem: Problem) -> tuple[str, int]:
     return problem.location.file, problem.location.line or 0
 
 
-@dataclass
 class TreeReader:
     """Reads a source tree, collecting every problem instead of stopping at the first."""
 
-    root: Path
-    problems: list[Problem] = field(default_factory=list)
-    rendered: dict[str, str] = field(default_factory=dict)
-    sources: dict[str, str] = field(default_factory=dict)
-    texts: dict[str, str] = field(default_factory=dict)
-    unreadable: list[tuple[str, str]] = field(default_factory=list)  # folders that could not be listed
-    included: set[str] = field(default_factory=set)  # files templates read (`{% include %}`)
+    # A plain class, not a dataclass: a reader is state, never compared or printed, and generating a
+    # dataclass's methods is a cost every command pays at start-up (issue #15)
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.problems: list[Problem] = []
+        self.rendered: dict[str, str] = {}
+        self.sources: dict[str, str] = {}
+        self.texts: dict[str, str] = {}
+        self.unreadable: list[tuple[str, str]] = []  # folders that could not be listed
+        self.included: set[str] = set()  # files templates read (`{% include %}`)
 
     @functools.cached_property
     def base(self) -> str:

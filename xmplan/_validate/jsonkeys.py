@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 from collections import Counter
 from collections.abc import Iterator, Mapping
@@ -17,11 +18,12 @@ class _Object(dict[str, Any]):
     repeated: tuple[str, ...] = ()
 
 
-def _object(pairs: list[tuple[str, Any]]) -> _Object:
+def _object(repeating: list[_Object], pairs: list[tuple[str, Any]]) -> _Object:
     obj = _Object(pairs)
     if len(obj) < len(pairs):
         counts = Counter(name for name, _ in pairs)
         obj.repeated = tuple(name for name, count in counts.items() if count > 1)
+        repeating.append(obj)
     return obj
 
 
@@ -30,10 +32,13 @@ def check_duplicate_keys(texts: Mapping[str, str]) -> Iterator[Problem]:
     for file, text in texts.items():
         if not file.endswith((".json", ".json.j2")):
             continue
+        repeating: list[_Object] = []
         try:
-            tree = json.loads(text, object_pairs_hook=_object)
+            tree = json.loads(text, object_pairs_hook=functools.partial(_object, repeating))
         except ValueError:
             continue  # reported when the plan was read
+        if not repeating:  # the common case: no walk over the whole tree for places there are none of
+            continue
         repeated = list(_repeated(tree, []))
         for parts, name in repeated[:_MOST_PER_FILE]:
             found = locate(text, pointer([*parts, name]), key=True)

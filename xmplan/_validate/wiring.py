@@ -11,7 +11,6 @@ from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
 from .._errors import Problem
-from .._flows.jstext import strip_comments
 from .._lazy_re import lazy
 from .._locate import Locator
 from .._model import INTEGRATIONS, SCRIPT_STEPS, Plan, objects
@@ -61,6 +60,8 @@ def _step_scripts(plan: Plan, locator: Locator) -> Iterator[Problem]:
         script = step.get("script")
         if not isinstance(script, str) or step.get("scriptStepType") == "CALLABLE_FLOW_CALLER":
             continue
+        from .._flows.jstext import strip_comments  # only for a plan with custom steps (the flagship has none)
+
         text = strip_comments(script)
         own = {m.group(1) for m in _OWN.finditer(text) if m.group(1)}
         own |= {p.strip() for m in _OWN.finditer(text) if m.group(2) for p in m.group(2).split(",")}
