@@ -22,8 +22,7 @@ _PLACEHOLDER = lazy(
     r"|^[A-Za-z]+(?: +[A-Za-z.,]+){2,}$",  # words and spaces, as in a sentence: an instruction
     re.IGNORECASE)
 # What a credential header's value may start with before the secret itself.
-_SCHEME = re.compile(r"^\s*(?:(?:basic|bearer|token|api[_-]?key|splunk|ar-jwt|sso-key|ssws|key)\s+|[\w-]+=)",
-                     re.IGNORECASE)
+_SCHEME = lazy(r"^\s*(?:(?:basic|bearer|token|api[_-]?key|splunk|ar-jwt|sso-key|ssws|key)\s+|[\w-]+=)", re.IGNORECASE)
 
 _URL = lazy(r"https?://[^\s'\"<>`]+", re.IGNORECASE)
 # Webhook URLs whose path is the secret: whoever has the URL can post.
@@ -47,7 +46,10 @@ def is_secret_name(name: object) -> bool:
 
 def is_placeholder(value: str) -> bool:
     """Text that only stands where a secret goes (`TOKEN_GOES_HERE`, `<your token>`, `changeme`)."""
-    text = _SCHEME.sub("", value.strip(), count=1).strip()
+    text = value.strip()
+    if not text:  # blank, as a secret travels: the usual case compiles neither pattern
+        return True
+    text = _SCHEME.sub("", text, count=1).strip()
     return not text or _PLACEHOLDER.search(text) is not None
 
 

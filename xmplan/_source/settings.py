@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import datetime
-import json
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+import orjson
 
 from .._eras import DEFAULT_ERA, DEFAULT_TIME, ERA_TIMES, ERAS
 from .._errors import Location, Problem, SourceError
@@ -54,8 +55,8 @@ def _validator() -> jsonschema.Draft202012Validator:
 
     import jsonschema
 
-    text = resources.files("xmplan").joinpath("schemas", "settings.schema.json").read_text("utf-8")
-    return jsonschema.Draft202012Validator(json.loads(text))
+    data = resources.files("xmplan").joinpath("schemas", "settings.schema.json").read_bytes()
+    return jsonschema.Draft202012Validator(orjson.loads(data))
 
 
 def _schema_problems(settings: Json) -> list[tuple[str, bool, str]]:
