@@ -52,8 +52,8 @@ class DescriptorOptions:
 
 _HTTPS_URL = r"^https://[^\s/?#]+(/[^\s]*)?$"
 HTTPS_URL = re.compile(_HTTPS_URL)
-# Friendlier words for the schema's patterns than "does not match <regex>". Only the schema
-# matches capability keys: the build compiles no pattern for them.
+# Friendlier words for the schema's patterns than "does not match <regex>" (capability keys are
+# matched by the schema alone: no pattern object of xmplan's for them).
 PATTERN_HINTS = {_HTTPS_URL: "is not an https URL",
                  r"^[a-zA-Z0-9_.-]+$": "may hold only letters, digits, '_', '.' and '-'"}
 
