@@ -8,7 +8,7 @@ from pathlib import Path
 
 _INHERITED = ("PATH", "HOME", "TMPDIR", "TZ", "LANG", "LC_ALL", "LC_CTYPE", "SYSTEMROOT", "XMPLAN_CACHE_DIR",
               "XMPLAN_CACHE_KEY", "XDG_CACHE_HOME", "XDG_CONFIG_HOME", "XMPLAN_WORKER_NICENESS")
-_PACKAGE_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.realpath(__file__))))
+PACKAGE_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.realpath(__file__))))
 
 
 def environment() -> dict[str, str]:
@@ -27,7 +27,7 @@ def command(address_space: int, preload: str) -> list[str]:
     import site
 
     folders = [folder for folder in site.getsitepackages() if os.path.isdir(folder)]
-    first = [] if _PACKAGE_ROOT in folders else [_PACKAGE_ROOT]  # a source checkout or an editable install
+    first = [] if PACKAGE_ROOT in folders else [PACKAGE_ROOT]  # a source checkout or an editable install
     bootstrap = (f"import sys; sys.path[:0] = {first!r}; sys.path += {folders!r}; "
                  "from xmplan._runtime._worker import main; main()")
     return [sys.executable, "-I", "-S", "-c", bootstrap, str(address_space), preload]

@@ -24,11 +24,11 @@ from collections.abc import Sequence
 from dataclasses import replace
 from typing import IO, Any
 
+from .._runtime._spawn import PACKAGE_ROOT
 from .core import Emulator
 
 NICENESS = "XMPLAN_WORKER_NICENESS"  # read by the run host, and by each script worker as it starts
 RESTART_SECONDS = 1.0  # between a run host ending unexpectedly and the next start
-_PACKAGE_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.realpath(__file__))))
 _log = logging.getLogger(__name__)
 
 
@@ -61,19 +61,19 @@ class RunHost:
                     self._sender.start()
 
     def stop(self, timeout: float = 30.0) -> None:
-        """Let the run host finish its current runs and end (killed after `timeout` seconds)."""
+        """End the run host (killed if it has not ended after `timeout` seconds). Runs under way are
+        run again at the next start, as after a kill."""
         with self._lock:
             self._stopping = True
             self._posted.notify_all()
             process = self._process
-        if process is None:
-            return
-        try:
+        if process is not None:
             _close(process.stdin)
-            process.wait(timeout)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+            try:
+                process.wait(timeout)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
         self.emulator.store.close()
 
     def wait_idle(self, timeout: float = 30.0) -> bool:
@@ -113,7 +113,7 @@ class RunHost:
     def _spawn(self) -> None:
         emulator = self.emulator
         setup = (replace(emulator.config, store=emulator.store), emulator.self_secret, emulator.url)
-        bootstrap = (f"import sys; sys.path[0] = {_PACKAGE_ROOT!r}; "
+        bootstrap = (f"import sys; sys.path[0] = {PACKAGE_ROOT!r}; "
                      "from xmplan._serve.runhost import host_main; host_main()")
         process = subprocess.Popen([sys.executable, "-c", bootstrap], stdin=subprocess.PIPE,
                                    stdout=subprocess.DEVNULL, close_fds=True)
