@@ -16,7 +16,8 @@ from typing import Any
 import pytest
 from runtime_plans import make_plan, runtime
 
-from xmplan._errors import ScriptError, ScriptTimeout
+from xmplan._errors import Location, Problem, ScriptError, ScriptTimeout, SetupError
+from xmplan._runtime._wire import error_from_wire, error_to_wire
 from xmplan._runtime.api import Runtime
 from xmplan._runtime.engine import HOST_GLOBAL, Script
 from xmplan._runtime.engines import PooledEngine, get_engine
@@ -294,3 +295,15 @@ def test_a_pool_closed_during_a_run_ends_the_run_s_worker_too(engine_name, monke
     assert pool.workers == 0 and pool._idle == []
     assert len(made) == (2 if script.startswith("while") else 1)
     assert all(p.process.returncode is not None and p.process.stdout.closed for p in made)
+
+
+@pytest.mark.parametrize("error", [
+    SetupError("the quickjs engine is not installed"),
+    ScriptError([Problem(Location("scripts/a.js", 3, 7), "ReferenceError: x is not defined", "error", "js-error")]),
+    ScriptTimeout([Problem(Location("scripts/a.js", 1, 1), "ran past its 10 s limit", "error", "js-timeout")]),
+], ids=["setup message", "script error", "timeout"])
+def test_an_error_crosses_the_worker_pipe_as_it_was_raised(error):
+    """A SetupError holds a message and no located problems: the message must cross too."""
+    back = error_from_wire(json.loads(json.dumps(error_to_wire(error))))
+    assert type(back) is type(error)
+    assert str(back) == str(error) and back.problems == error.problems

@@ -7,7 +7,7 @@ import os
 import struct
 from typing import Any
 
-from .._errors import Location, Problem, ScriptError, ScriptTimeout, XmplanError
+from .._errors import Location, Problem, ScriptError, ScriptTimeout, SetupError, XmplanError
 from .engine import Script
 
 _HEADER = struct.Struct(">I")
@@ -56,6 +56,8 @@ def script_from_wire(data: list[Any]) -> Script:
 
 
 def error_to_wire(error: XmplanError) -> dict[str, Any]:
+    if isinstance(error, SetupError):  # a message, no located problems
+        return {"kind": "setup", "problems": [], "message": str(error)}
     kind = "timeout" if isinstance(error, ScriptTimeout) else "script" if isinstance(error, ScriptError) else "other"
     problems = [[p.location.file, p.location.line, p.location.column, p.message, p.severity, p.rule]
                 for p in error.problems]
@@ -63,6 +65,8 @@ def error_to_wire(error: XmplanError) -> dict[str, Any]:
 
 
 def error_from_wire(data: dict[str, Any]) -> XmplanError:
+    if data.get("kind") == "setup":
+        return SetupError(str(data.get("message", "")))
     problems = [Problem(Location(str(f), line, column), str(message), severity, str(rule))
                 for f, line, column, message, severity, rule in data["problems"]]
     kind = data.get("kind")
