@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from xmplan._serve.commits import GroupCommit, StoreUnavailable
+from xmplan._serve.commits import GroupCommit, StoreUnavailable, retry_locked
 
 
 class Database:
@@ -195,3 +195,36 @@ def test_a_writer_that_waits_too_long_is_withdrawn_and_never_written(tmp_path):
         leader.join(10)
     commits.run(insert("next"))
     assert database.names() == ["next"]
+
+
+def flaky(failures, error="database is locked"):
+    """An action that raises `error` `failures` times, then answers; counts its calls."""
+    calls = []
+
+    def action():
+        calls.append(time.monotonic())
+        if len(calls) <= failures:
+            raise sqlite3.OperationalError(error)
+        return "answer"
+
+    return action, calls
+
+
+def test_a_locked_database_is_tried_again_in_short_steps():
+    action, calls = flaky(3)
+    assert retry_locked(action, timeout=5) == "answer"
+    assert len(calls) == 4
+
+
+def test_other_database_errors_are_not_tried_again():
+    action, calls = flaky(1, "disk I/O error")
+    with pytest.raises(sqlite3.OperationalError, match="disk I/O"):
+        retry_locked(action, timeout=5)
+    assert len(calls) == 1
+
+
+def test_a_database_locked_past_the_timeout_raises():
+    action, calls = flaky(10**6)
+    with pytest.raises(sqlite3.OperationalError, match="locked"):
+        retry_locked(action, timeout=0.2)
+    assert len(calls) > 1  # tried again until the timeout, then gave up

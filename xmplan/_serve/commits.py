@@ -78,7 +78,7 @@ class GroupCommit:
         connection = self._connection()
         alone = len(batch) == 1  # the transaction is the work's own: no savepoint needed
         try:
-            self._begin(connection)
+            retry_locked(lambda: connection.execute("BEGIN IMMEDIATE"), self._timeout)
             for job in batch:
                 if not alone:
                     connection.execute("SAVEPOINT work")
@@ -104,17 +104,19 @@ class GroupCommit:
             for job in batch:
                 job.done = True
 
-    def _begin(self, connection: sqlite3.Connection) -> None:
-        """BEGIN IMMEDIATE, waiting for another process's write (the run host's) in short steps, up
-        to the timeout: a commit holds the lock for a fraction of a millisecond."""
-        deadline = time.monotonic() + self._timeout
-        pause = 0.0001
-        while True:
-            try:
-                connection.execute("BEGIN IMMEDIATE")
-                return
-            except sqlite3.OperationalError as exc:
-                if "locked" not in str(exc) or time.monotonic() + pause > deadline:
-                    raise
-            time.sleep(pause)
-            pause = min(pause * 2, 0.002)
+
+def retry_locked(action: Callable[[], T], timeout: float) -> T:
+    """`action()`, tried again in short steps while SQLite finds the database locked by another
+    process (the run host's commit, a fraction of a millisecond; or its recovery of the WAL after a
+    crash), up to `timeout` seconds. The connections do not wait themselves (timeout 0): SQLite's
+    busy handler sleeps 1, 2, 5, 10 ... 100 ms, and would set the 202's tail latency."""
+    deadline = time.monotonic() + timeout
+    pause = 0.0001
+    while True:
+        try:
+            return action()
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() + pause > deadline:
+                raise
+        time.sleep(pause)
+        pause = min(pause * 2, 0.002)

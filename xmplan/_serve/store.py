@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from .._model import Json
-from .commits import GroupCommit, StoreUnavailable
+from .commits import GroupCommit, StoreUnavailable, retry_locked
 
 T = TypeVar("T")
 __all__ = ["NewEvent", "NewRequest", "Row", "Store", "StoreUnavailable"]
@@ -100,9 +100,8 @@ class Store:
         self.busy_timeout = busy_timeout
         self.max_bytes = max_bytes
         self._local = threading.local()
-        # Writers of this process share commits (commits.py), and wait for another process's
-        # write in short steps of their own rather than in SQLite's busy handler, whose sleeps
-        # grow (1, 2, 5, 10 ... 100 ms) and would set the 202's tail latency.
+        # Writers of this process share commits (commits.py); another process's write is waited
+        # for in short steps (retry_locked), not in SQLite's busy handler.
         self._commits = GroupCommit(self._connection, busy_timeout)
         path.parent.mkdir(parents=True, exist_ok=True)
         with self._errors():
@@ -162,7 +161,8 @@ class Store:
 
     def _rows(self, sql: str, args: Sequence[Json] = ()) -> list[Row]:
         with self._errors():
-            return [_decode(row) for row in self._connection().execute(sql, args).fetchall()]
+            found = retry_locked(lambda: self._connection().execute(sql, args).fetchall(), self.busy_timeout)
+            return [_decode(row) for row in found]
 
     def _one(self, sql: str, args: Sequence[Json] = ()) -> Row | None:
         rows = self._rows(sql, args)
