@@ -88,7 +88,7 @@ def test_cli_prints_urls_and_the_sample_password(tmp_path, monkeypatch):
     assert "Basic authentication (directory users)" in text
     password = text.split("Integration User: integration / ")[1].split()[0]
     assert requests.get(f"{url}/api/xm/1/people/mmcbride", auth=("integration", password), timeout=10).ok
-    assert os.environ["XMPLAN_WORKER_NICENESS"] == "5"  # the script workers it starts give way to HTTP
+    assert os.environ["XMPLAN_WORKER_NICENESS"] == "10"  # the script workers it starts give way to HTTP
     servers[0].close()
     thread.join(10)
     assert not thread.is_alive()

@@ -150,10 +150,21 @@ class Worker:
             os._exit(0)
 
 
+def lower_priority(niceness: int) -> None:
+    """This worker's niceness, and its session's scheduling group's (Linux autogroup: the worker
+    leads a session of its own)."""
+    os.nice(niceness)
+    try:
+        with open("/proc/self/autogroup", "w") as group:
+            group.write(str(niceness))
+    except OSError:  # not Linux, or no autogroup
+        pass
+
+
 def main() -> None:
     niceness = os.environ.get("XMPLAN_WORKER_NICENESS", "")
     if niceness.isdigit():  # a server's scripts give way to its threads answering requests
-        os.nice(int(niceness))
+        lower_priority(int(niceness))
     write_fd = os.dup(1)
     os.dup2(2, 1)
     channel = _Channel(0, write_fd)

@@ -46,9 +46,12 @@ class _Process:
     """One worker process and what this side knows of it (which script texts it holds)."""
 
     def __init__(self, preload: str, address_space: int) -> None:
+        # A session of its own: a Ctrl-C to the caller's process group does not reach it (the caller
+        # ends it by closing its pipe), and where the kernel schedules by session (Linux autogroup)
+        # the niceness it may take holds against every other program.
         self.process = subprocess.Popen(_spawn.command(address_space, preload),
                                         stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-                                        env=_spawn.environment(), close_fds=True)
+                                        env=_spawn.environment(), close_fds=True, start_new_session=True)
         assert self.process.stdin is not None and self.process.stdout is not None
         self.write_fd = self.process.stdin.fileno()
         self.read_fd = self.process.stdout.fileno()

@@ -20,7 +20,8 @@ from .._cli.options import (
 
 NAME = "serve"
 HELP = "run plans in a local xMatters: inbound URLs, events, REST API, responses, web console"
-WORKER_NICENESS = 5
+NICENESS = "XMPLAN_WORKER_NICENESS"  # read by each script worker as it starts (xmplan._runtime._worker)
+WORKER_NICENESS = 10
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -39,10 +40,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace, out: TextIO) -> int:
-    # The run host and its script workers run at a lower CPU priority than this process, so that a
-    # 202 is answered promptly while scripts run.
-    from .runhost import NICENESS
-
+    # The script workers run at a lower CPU priority than this process and its run host, so that
+    # a 202 is answered promptly while scripts run.
     given = os.environ.get(NICENESS)
     os.environ.setdefault(NICENESS, str(WORKER_NICENESS))
     try:

@@ -13,7 +13,6 @@ below, in the script workers, which never see it.
 from __future__ import annotations
 
 import logging
-import os
 import pickle
 import signal
 import subprocess
@@ -27,7 +26,6 @@ from typing import IO, Any
 from .._runtime._spawn import PACKAGE_ROOT
 from .core import Emulator
 
-NICENESS = "XMPLAN_WORKER_NICENESS"  # read by the run host, and by each script worker as it starts
 RESTART_SECONDS = 1.0  # between a run host ending unexpectedly and the next start
 _log = logging.getLogger(__name__)
 
@@ -153,11 +151,9 @@ def host_main() -> None:
 
     logging.basicConfig(level=logging.WARNING, format="xmplan serve (run host): %(levelname)s %(message)s")
     # Ctrl-C reaches the whole process group: the server stops this process by closing its stdin.
+    # It keeps the server's priority (its script workers give way): a lowered run host holding a
+    # database commit would hold up the server's commits.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    niceness = os.environ.get(NICENESS, "")
-    if niceness.isdigit():  # gives way to the server's threads answering HTTP, as its script workers do
-        os.nice(int(niceness))
-        os.environ[NICENESS] = "0"  # the workers inherit this process's niceness
     source = sys.stdin.buffer
     config, self_secret, url = pickle.load(source)
     emulator = Emulator(config, self_secret=self_secret)
