@@ -22,7 +22,7 @@ def test_placeholders(value):
     assert is_placeholder(value)
 
 
-@pytest.mark.parametrize("value", ["lW9fFN7RveeTE5lZvbXZpQ", "Bearer eyJrIjoiTGE5c2oz", "hunter2",
+@pytest.mark.parametrize("value", ["Qz7RkW2mTa9LxP4bNc8VdE", "Bearer eyJrIjoiTGE5c2oz", "hunter2",
                                    "ZSESSIONID=_G0HXXXXXQ9yLnbnLP8sp9XXXXXTsEiOtWFD", "s3cr3t-here-x"])
 def test_secrets_are_not_placeholders(value):
     assert not is_placeholder(value)
