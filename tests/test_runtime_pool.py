@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import os
 import signal
+import subprocess
+import sys
 import threading
 import time
 import zipfile
@@ -61,6 +63,47 @@ def test_the_time_limit_stops_any_script_within_a_second(engine_name, pool, scri
     engine.run([Script("a.js", f"{HOST_GLOBAL}('after', 'ok');")], lambda op, text: calls.append(text) or "",
                time_limit=5)
     assert calls == ["ok"]
+
+
+ORPHANED_RUN = """
+import sys
+from xmplan._runtime.engine import Script
+from xmplan._runtime.engines import PooledEngine
+from xmplan._runtime.pool import WorkerPool
+
+pool = WorkerPool(size=1)
+engine = PooledEngine(sys.argv[1], pool)
+engine.run([Script("warm.js", "var a = 1;")], lambda op, text: text, time_limit=5)
+print(next(iter(pool._idle)).process.pid, flush=True)
+engine.run([Script("scripts/regex.js", sys.argv[2])], lambda op, text: text, time_limit=0.5)
+"""
+
+
+def gone(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()[0] in ("Z", "X")
+    except OSError:
+        return True
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads process states from /proc")
+def test_a_runaway_worker_ends_by_itself_when_the_runtime_was_killed(engine_name, tmp_path):
+    """kill -9 of the runtime while a script holds the interpreter lock (js2py's regular expressions):
+    the worker, in a session of its own, is ended by its CPU backstop."""
+    runtime_process = subprocess.Popen([sys.executable, "-c", ORPHANED_RUN, engine_name, CATASTROPHIC],
+                                       stdout=subprocess.PIPE, text=True)
+    assert runtime_process.stdout is not None
+    worker = int(runtime_process.stdout.readline())
+    time.sleep(0.2)  # the run has started
+    runtime_process.kill()
+    runtime_process.wait()
+    runtime_process.stdout.close()
+    deadline = time.monotonic() + 10
+    while not gone(worker) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    if not gone(worker):
+        os.kill(worker, signal.SIGKILL)
+        pytest.fail("the orphaned worker was still running 10 s after its runtime was killed")
 
 
 def test_a_worker_that_overran_is_replaced_and_others_are_reused(engine_name, pool):

@@ -13,6 +13,7 @@ from .engine import Script
 _HEADER = struct.Struct(">I")
 SCRIPT_TEXTS = 512  # script texts a worker keeps; the runtime keeps the same number, evicting in the same order
 MAX_FRAME = 256 * 1024 * 1024  # a frame longer than this is a broken or hostile peer
+COMPILE_SECONDS = 60.0  # translating a run's scripts before its clock starts (js2py: moment.js takes seconds)
 
 
 class WireClosed(Exception):

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import os
 import resource
+import signal
 import sys
 from collections import OrderedDict
 from typing import Any
@@ -28,6 +29,9 @@ from .engine import Engine, Script
 
 _CONSOLE_CALL = '{"level":'  # how the prelude's console.log calls the host
 _CONSOLE_ANSWER = '{"ok": null}'
+# CPU seconds a run may use past its limit before the kernel ends the worker (see cpu_backstop).
+BACKSTOP_SECONDS = 3.0
+
 
 class HostAborted(Exception):
     """The runtime's host function raised: the runtime re-raises that error once the run ends."""
@@ -129,8 +133,10 @@ class Worker:
             if prepare is not None and engine.needs_preparing(scripts):  # type: ignore[attr-defined]
                 # The runtime gives compiling its own limit, then starts the run's clock again.
                 self.channel.send(["compiling"])
+                cpu_backstop(_wire.COMPILE_SECONDS + BACKSTOP_SECONDS)
                 prepare(scripts)
                 self.channel.send(["started"])
+            cpu_backstop(time_limit + BACKSTOP_SECONDS)
             engine.run(scripts, self.host, time_limit=time_limit)
         except HostAborted:
             error = {"kind": "aborted", "problems": []}
@@ -143,11 +149,21 @@ class Worker:
             error, retire = {"kind": "memory", "problems": []}, True
         except Exception as err:
             error, retire = {"kind": "internal", "message": f"{type(err).__name__}: {err}", "problems": []}, True
+        cpu_backstop(0)
         if self.channel.writing:
             os._exit(3)  # a half-written frame: the runtime sees the pipe close
         self.channel.send(["done", error, retire])
         if retire:
             os._exit(0)
+
+
+def cpu_backstop(seconds: float) -> None:
+    """End this process once it has used `seconds` more CPU time (0: no limit), by the kernel itself
+    (SIGPROF's default action), needing no Python code to run. The runtime kills an overrunning worker
+    long before; this holds when the runtime was killed itself (kill -9) while a script held the
+    interpreter lock, where the engine's own stop never comes (a js2py regular expression): the worker
+    leads a session of its own, so a signal to the runtime's process group does not reach it."""
+    signal.setitimer(signal.ITIMER_PROF, seconds)
 
 
 def lower_priority(niceness: int) -> None:
@@ -162,6 +178,7 @@ def lower_priority(niceness: int) -> None:
 
 
 def main() -> None:
+    signal.signal(signal.SIGPROF, signal.SIG_DFL)  # the backstop's: not inherited as ignored
     niceness = os.environ.get("XMPLAN_WORKER_NICENESS", "")
     if niceness.isdigit():  # a server's scripts give way to its threads answering requests
         lower_priority(int(niceness))

@@ -30,7 +30,6 @@ from .engines import _errors
 
 GRACE_SECONDS = 0.5  # past the time limit, the worker's own stop has this long before it is killed
 READY_SECONDS = 60.0  # starting a worker (importing an engine)
-COMPILE_SECONDS = 60.0  # translating a run's scripts before its clock starts (js2py: moment.js takes seconds)
 DEFAULT_MEMORY_LIMIT = 256 * 1024 * 1024  # growth a run may cause (js2py; QuickJS has its own 128 MiB heap)
 DEFAULT_ADDRESS_SPACE = 1024 * 1024 * 1024  # rlimit headroom over a worker's size once its engine is loaded
 _local = threading.local()
@@ -187,7 +186,7 @@ class WorkerPool:
                 raise _errors.timeout_error(last, None, time_limit)
             kind = message[0]
             if kind == "compiling":
-                deadline, grace = time.monotonic() + COMPILE_SECONDS, 0.0
+                deadline, grace = time.monotonic() + _wire.COMPILE_SECONDS, 0.0
             elif kind == "started":
                 deadline, grace = time.monotonic() + time_limit, GRACE_SECONDS
             elif kind == "note":  # a host call the worker did not wait for
