@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
 
+import orjson
+
 from .._model import Json
 from .commits import GroupCommit, StoreUnavailable, retry_locked
 
@@ -176,8 +178,8 @@ class Store:
         for r in requests:
             db.execute("INSERT INTO requests (id, plan, integration, trigger, method, headers, parameters, body,"
                        " remote, user, received, state, event) VALUES (?,?,?,?,?,?,?,?,?,?,?,'queued',?)",
-                       (r.id, r.plan, r.integration, r.trigger, r.method, json.dumps(r.headers),
-                        json.dumps(r.parameters), r.body, r.remote, r.user, r.received, r.event))
+                       (r.id, r.plan, r.integration, r.trigger, r.method, _text(r.headers),
+                        _text(r.parameters), r.body, r.remote, r.user, r.received, r.event))
 
     def request(self, request_id: str) -> Row | None:
         return self._one("SELECT * FROM requests WHERE id = ?", (request_id,))
@@ -204,7 +206,7 @@ class Store:
                 db.execute("INSERT INTO activity (request_id, plan, integration, trigger, started, duration_ms, ok,"
                            " record) VALUES (?,?,?,?,?,?,?,?)",
                            (request_id, activity["plan"], activity["integration"], activity["trigger"],
-                            activity["started"], activity["durationMs"], int(activity["ok"]), json.dumps(activity)))
+                            activity["started"], activity["durationMs"], int(activity["ok"]), _text(activity)))
             db.execute("UPDATE requests SET state = ?, note = ? WHERE id = ?", (state, note, request_id))
             self.add_requests(follow, db)
             return None if claim is None else _claim(db, claim)
@@ -225,8 +227,8 @@ class Store:
         number = int(db.execute("SELECT COALESCE(MAX(event_id), 1000000) + 1 FROM events").fetchone()[0])
         db.execute("INSERT INTO events (id, event_id, plan, form_uuid, form_name, status, priority, properties,"
                    " submitter, created, request_id, posted, notes) VALUES (?,?,?,?,?,'ACTIVE',?,?,?,?,?,?,?)",
-                   (e.id, number, e.plan, e.form_uuid, e.form_name, e.priority, json.dumps(e.properties),
-                    e.submitter, e.created, e.request_id, json.dumps(e.trigger), json.dumps(list(e.notes))))
+                   (e.id, number, e.plan, e.form_uuid, e.form_name, e.priority, _text(e.properties),
+                    e.submitter, e.created, e.request_id, _text(e.trigger), _text(list(e.notes))))
         for position, r in enumerate(e.recipients):
             db.execute("INSERT INTO recipients VALUES (?,?,?,?,?,?)",
                        (e.id, position, r["name"], r["type"], int(r["resolved"]), r.get("note")))
@@ -296,7 +298,7 @@ class Store:
 
     def _insert_annotation(self, db: sqlite3.Connection, event: str, a: Row) -> None:
         db.execute("INSERT INTO annotations VALUES (?,?,?,?,?,?)",
-                   (a["id"], event, a["author"], a["comment"], json.dumps(a.get("answer")), a["created"]))
+                   (a["id"], event, a["author"], a["comment"], _text(a.get("answer")), a["created"]))
 
     # activity
     def activity(self, *, request_id: str | None = None, integration: str | None = None,
@@ -328,13 +330,22 @@ class Store:
 
 
 def _claim(db: sqlite3.Connection, request_id: str) -> sqlite3.Row | None:
-    db.execute("UPDATE requests SET state = 'running', attempts = attempts + 1"
-               " WHERE id = ? AND state IN ('queued', 'running')", (request_id,))
-    found: sqlite3.Row | None = db.execute("SELECT * FROM requests WHERE id = ? AND state = 'running'",
-                                           (request_id,)).fetchone()
-    return found
+    found: list[sqlite3.Row] = db.execute("UPDATE requests SET state = 'running', attempts = attempts + 1"
+                                          " WHERE id = ? AND state IN ('queued', 'running') RETURNING *",
+                                          (request_id,)).fetchall()
+    return found[0] if found else None
+
+
+def _text(value: Json) -> str:
+    """JSON text of a column's value: orjson's (a tenth of json's time, for every run's activity record),
+    or json's where orjson refuses (a lone surrogate from a script's string, an integer past 64 bits)."""
+    try:
+        return orjson.dumps(value).decode()
+    except TypeError:  # orjson.JSONEncodeError
+        return json.dumps(value)
 
 
 def _decode(row: sqlite3.Row) -> Row:
+    # json, not orjson: orjson reads an integer past 64 bits as a float, and the fallback writes them
     return {key: json.loads(row[key]) if key in _JSON_COLUMNS and row[key] is not None else row[key]
             for key in row.keys()}
