@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sqlite3
 
+import pytest
 from serve_helpers import ROOT, basic, invitation, settle, trigger_path
 
 from xmplan._errors import Location
@@ -70,6 +71,22 @@ def test_finishing_a_run_claims_the_next_request_in_the_same_commit(tmp_path):
     assert dict(reader.execute("SELECT id, state FROM requests").fetchall()) == {"a": "done", "b": "running"}
     reader.close()
     assert store.finish("b", "done", None, claim="gone") is None  # not there to run: nothing claimed
+    store.close()
+
+
+@pytest.mark.parametrize("value", [
+    {"text": "plain", "number": 1.5, "list": [1, None, True]},
+    {"text": "half a surrogate pair: \ud800"},  # a JavaScript string can hold one; orjson refuses it
+    {"big": 2 ** 70, "negative": -(2 ** 64)},  # past 64 bits: orjson refuses, and would read them back as floats
+], ids=["plain", "lone-surrogate", "big-integers"])
+def test_a_runs_record_reads_back_as_it_was_stored(tmp_path, value):
+    store = Store(tmp_path / "db")
+    queued(store, "a")
+    store.claim("a")
+    activity = {"requestId": "a", "plan": "plan", "integration": "integration", "trigger": "INBOUND",
+                "started": "2026-12-01T00:00:00.000Z", "durationMs": 1.0, "ok": True, "console": [value]}
+    store.finish("a", "done", activity)
+    assert store.activity(request_id="a") == [activity]
     store.close()
 
 
