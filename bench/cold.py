@@ -10,6 +10,8 @@ every process reads cached bytecode. The commands run with PYTHONPYCACHEPREFIX s
 folder (and without PYTHONDONTWRITEBYTECODE, should the caller's environment have it), after one
 unmeasured round that fills it; otherwise a development checkout would compile xmplan from source
 in every process while the floor's packages load compiled, and the ratios would measure that.
+xmplan's own cache of compiled code (jinja2 templates, js2py translations of large scripts), which
+every user's later processes read, is a temporary folder too, filled by the same round.
 
 Run: python bench/cold.py [--runs N] [CORPUS_DIR]   (default 7 runs, ../shared/corpus/plans)
 """
@@ -80,6 +82,8 @@ def rows(work: Path, corpus: Path, engines: list[str]) -> list[Row]:
 def environment(work: Path) -> dict[str, str]:
     env = {key: value for key, value in os.environ.items() if key != "PYTHONDONTWRITEBYTECODE"}
     env["PYTHONPYCACHEPREFIX"] = str(work / "pycache")
+    env["XMPLAN_CACHE_DIR"] = str(work / "xmplan-cache")
+    env["XMPLAN_CACHE_KEY"] = str(work / "xmplan-key" / "cache.key")
     return env
 
 

@@ -109,9 +109,8 @@ class Store:
         with self._errors():
             setup = sqlite3.connect(path, timeout=busy_timeout, isolation_level=None)
             try:
-                # Each commit writes every page it changed to the WAL, checksummed; a request changes
-                # rows in about a dozen tables and indexes, so smaller pages cut that work by a third.
-                # (Only a new database takes it; an existing one keeps its page size.)
+                # Each commit writes every page it changed to the WAL, checksummed; a run changes about a
+                # dozen tables and indexes: smaller pages cut that by a third (a new database's only).
                 setup.execute("PRAGMA page_size=1024")
                 setup.execute("PRAGMA journal_mode=WAL")
                 setup.executescript(_SCHEMA)
@@ -337,8 +336,8 @@ def _claim(db: sqlite3.Connection, request_id: str) -> sqlite3.Row | None:
 
 
 def _text(value: Json) -> str:
-    """JSON text of a column's value: orjson's (a tenth of json's time, for every run's activity record),
-    or json's where orjson refuses (a lone surrogate from a script's string, an integer past 64 bits)."""
+    """A column's JSON text: orjson's (a tenth of json's time), json's where orjson refuses (a lone
+    surrogate from a script's string, an integer past 64 bits)."""
     try:
         return orjson.dumps(value).decode()
     except TypeError:  # orjson.JSONEncodeError
@@ -346,6 +345,6 @@ def _text(value: Json) -> str:
 
 
 def _decode(row: sqlite3.Row) -> Row:
-    # json, not orjson: orjson reads an integer past 64 bits as a float, and the fallback writes them
+    # json, not orjson: orjson reads an integer past 64 bits (which _text may write) as a float
     return {key: json.loads(row[key]) if key in _JSON_COLUMNS and row[key] is not None else row[key]
             for key in row.keys()}

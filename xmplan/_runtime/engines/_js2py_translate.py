@@ -3,34 +3,23 @@
 js2py's output has no line information, so the parser tags every statement with its line and the
 translation emits a `#@L<line>` comment before the statement's code. The table from Python line to
 JS line then maps a traceback frame back to the script. Translations are cached in memory and, for
-large sources (moment.js takes over a second to translate and 2 ms to load), on disk under
-`cache_dir()`, keyed by the SHA-256 of the text plus the js2py, Python and translator versions.
-Only the code is cached: every run still gets fresh globals.
-
-The disk cache holds executable code, so nothing is loaded from it that this user did not write:
-each entry carries an HMAC-SHA256 under a per-user key kept apart from the cache (`key_file()`,
-0600), and the cache folder must be the user's own and closed to others (0700). A cache copied
-from elsewhere (a shared CI cache) fails the check and is translated again.
+large sources (moment.js takes over a second to translate and 2 ms to load), on disk
+(`xmplan._codecache`: signed, for this user alone), keyed by the SHA-256 of the text plus the js2py,
+Python and translator versions. Only the code is cached: every run still gets fresh globals.
 """
 
 from __future__ import annotations
 
 import functools
 import hashlib
-import hmac
 import marshal
-import os
 import re
-import secrets
-import stat
 import sys
-import tempfile
 import threading
 import warnings
 from collections import OrderedDict
 from dataclasses import dataclass
 from importlib.metadata import version
-from pathlib import Path
 from types import CodeType
 from typing import Any
 
@@ -41,10 +30,10 @@ from js2py.base import MakeError, PyJsException
 from js2py.translators import translating_nodes
 from js2py.translators import translator as js2py_translator
 
+from ..._codecache import SignedCache
+
 TRANSLATOR_VERSION = "2"  # raise when what the translation produces changes (cached on disk)
 DISK_CACHE_MIN_CHARS = 20_000
-KEY_BYTES = 32
-MAC_BYTES = 32  # HMAC-SHA256
 MEMORY_CACHE_ENTRIES = 256
 FILENAME_PREFIX = "<xmplan-js2py:"
 _MARKER = re.compile(r"\s*#@L(\d+)$")
@@ -143,71 +132,13 @@ def _translate(text: str, filename: str) -> Compiled:
     return Compiled(code, _line_table(py_source))
 
 
-def cache_dir() -> Path:
-    """`$XMPLAN_CACHE_DIR`, else `$XDG_CACHE_HOME/xmplan`, else `~/.cache/xmplan`."""
-    configured = os.environ.get("XMPLAN_CACHE_DIR")
-    if configured:
-        return Path(configured)
-    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "xmplan"
-
-
-def key_file() -> Path:
-    """`$XMPLAN_CACHE_KEY`, else `$XDG_CONFIG_HOME/xmplan/cache.key`, else `~/.config/xmplan/cache.key`."""
-    configured = os.environ.get("XMPLAN_CACHE_KEY")
-    if configured:
-        return Path(configured)
-    return Path(os.environ.get("XDG_CONFIG_HOME") or Path.home() / ".config") / "xmplan" / "cache.key"
-
-
-def _private(path: Path) -> bool:
-    """Owned by this user and closed to everyone else (no group or other permission bits)."""
-    try:
-        info = path.lstat()
-    except OSError:
-        return False
-    owner = os.getuid() if hasattr(os, "getuid") else info.st_uid
-    return info.st_uid == owner and not info.st_mode & 0o077 and not stat.S_ISLNK(info.st_mode)
-
-
-def _private_dir(path: Path) -> bool:
-    """`path` as a folder of this user's alone, made if absent (0700)."""
-    try:
-        path.mkdir(mode=0o700, parents=True, exist_ok=True)
-    except OSError:
-        return False
-    return path.is_dir() and _private(path)
-
-
-def _key() -> bytes | None:
-    """The per-user key (made on first use), or None when it cannot be trusted or made."""
-    path = key_file()
-    if not _private_dir(path.parent):
-        return None
-    try:
-        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        pass
-    except OSError:
-        return None
-    else:
-        with os.fdopen(descriptor, "wb") as stream:
-            stream.write(secrets.token_bytes(KEY_BYTES))
-    if not _private(path):
-        return None
-    try:
-        key = path.read_bytes()
-    except OSError:
-        return None
-    return key if len(key) == KEY_BYTES else None
-
-
 class TranslationCache:
     """Compiled scripts by source text: an in-memory LRU, backed on disk for large sources."""
 
     def __init__(self) -> None:
         self._memory: OrderedDict[str, Compiled] = OrderedDict()  # source text -> translation
         self._lock = threading.Lock()
-        self._tag = f"js2py-{version('Js2Py')}-{sys.implementation.cache_tag}-t{TRANSLATOR_VERSION}"
+        self._disk = SignedCache(f"js2py-{version('Js2Py')}-{sys.implementation.cache_tag}-t{TRANSLATOR_VERSION}")
 
     def has(self, text: str) -> bool:
         """Whether `text` is translated and in memory."""
@@ -222,39 +153,22 @@ class TranslationCache:
                 self._memory.move_to_end(text)
                 return found
         digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
-        disk = self._disk() if len(text) >= DISK_CACHE_MIN_CHARS else None
-        compiled = self._load(disk, digest) if disk else None
+        disk = len(text) >= DISK_CACHE_MIN_CHARS
+        compiled = self._load(digest) if disk else None
         if compiled is None:
             compiled = _translate(text, f"{FILENAME_PREFIX}{digest}>")
             if disk:
-                self._store(disk, digest, compiled)
+                self._store(digest, compiled)
         with self._lock:
             self._memory[text] = compiled
             while len(self._memory) > MEMORY_CACHE_ENTRIES:
                 self._memory.popitem(last=False)
         return compiled
 
-    def _disk(self) -> tuple[Path, bytes] | None:
-        """The folder for this js2py and Python, and the key, when both can be trusted."""
-        folder = cache_dir() / self._tag
-        if not _private_dir(cache_dir()) or not _private_dir(folder):
+    def _load(self, digest: str) -> Compiled | None:
+        payload = self._disk.load(digest)
+        if payload is None:
             return None
-        key = _key()
-        return (folder, key) if key else None
-
-    @staticmethod
-    def _load(disk: tuple[Path, bytes], digest: str) -> Compiled | None:
-        folder, key = disk
-        path = folder / f"{digest}.code"
-        try:
-            if not _private(path):
-                return None
-            data = path.read_bytes()
-        except OSError:
-            return None  # absent or unreadable: translate again
-        mac, payload = data[:MAC_BYTES], data[MAC_BYTES:]
-        if not hmac.compare_digest(mac, _mac(key, digest, payload)):
-            return None  # not written by this user's xmplan: never loaded
         try:
             code, js_lines = marshal.loads(payload)
         except (ValueError, EOFError, TypeError):
@@ -263,21 +177,8 @@ class TranslationCache:
             return None
         return Compiled(code, tuple(js_lines))
 
-    @staticmethod
-    def _store(disk: tuple[Path, bytes], digest: str, compiled: Compiled) -> None:
-        folder, key = disk
-        payload = marshal.dumps((compiled.code, list(compiled.js_lines)))
-        try:
-            with tempfile.NamedTemporaryFile(dir=folder, delete=False, suffix=".tmp") as tmp:
-                tmp.write(_mac(key, digest, payload) + payload)
-            os.replace(tmp.name, folder / f"{digest}.code")
-        except OSError:
-            pass  # a read-only cache directory only costs speed
-
-
-def _mac(key: bytes, digest: str, payload: bytes) -> bytes:
-    # The entry's name is signed too: a valid entry copied under another name is refused.
-    return hmac.new(key, digest.encode("ascii") + b"\0" + payload, hashlib.sha256).digest()
+    def _store(self, digest: str, compiled: Compiled) -> None:
+        self._disk.store(digest, marshal.dumps((compiled.code, list(compiled.js_lines))))
 
 
 @functools.cache
