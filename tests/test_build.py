@@ -57,7 +57,8 @@ def test_new_objects_get_stable_v4_ids_and_era_keys(built: Path) -> None:
     assert [item["order"] for item in items] == [0, 1]
     assert all(UUID4.fullmatch(item["id"]) and UUID4.fullmatch(item["panelSectionItemUuid"]) for item in items)
     accept = form["responses"][0]
-    assert (accept["digit"], accept["isAllowComments"], accept["translations"][0]["textResponse"]) == (1, False, "Acknowledge")
+    assert (accept["digit"], accept["isAllowComments"], accept["translations"][0]["textResponse"]) == (
+        1, False, "Acknowledge")
     integration = docs["integrations/integrations.json"]["integrations"][0]
     assert integration["form"] == form["uuid"]
     assert (integration["environment"], integration["authType"], integration["createdBy"]) == ("HOSTED", "URL", "IB")
@@ -226,7 +227,8 @@ def test_resolving_file_references_returns_new_documents() -> None:
     reader.__dict__["file_set"] = frozenset()
     data = {"integrations": [{"name": "A", "script": {"$file": "scripts/a.js"}}], "endpoints": []}
     text = json.dumps(data)
-    resolved = resolve_files(reader, data, "integrations/integrations.json", "plan/integrations/integrations.json", text)
+    resolved = resolve_files(reader, data, "integrations/integrations.json", "plan/integrations/integrations.json",
+                             text)
     assert resolved["integrations"][0]["script"] == "var a = 1;"
     assert data["integrations"][0]["script"] == {"$file": "scripts/a.js"}
     assert resolved["endpoints"] is data["endpoints"]

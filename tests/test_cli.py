@@ -84,7 +84,7 @@ def test_list_rules_prints_every_rule_with_its_default_severity() -> None:
     assert code == 0
     lines = out.splitlines()
     assert len(lines) == len(RULES)
-    for line, rule in zip(lines, RULES.values()):
+    for line, rule in zip(lines, RULES.values(), strict=True):
         assert line.split()[:2] == [rule.id, rule.severity] and line.endswith(rule.description)
 
 

@@ -10,7 +10,7 @@ import pytest
 from runtime_plans import make_plan, runtime
 
 from xmplan._runtime.engine import HOST_GLOBAL, Script
-from xmplan._runtime.engines import available_engines, get_engine
+from xmplan._runtime.engines import available_engines
 
 ENGINES = available_engines()
 

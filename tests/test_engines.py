@@ -46,7 +46,8 @@ def test_default_engine_depends_on_python_version():
 
 @pytest.mark.parametrize("name, match", [
     ("v8", "unknown engine"),
-    pytest.param("js2py", "not available", marks=pytest.mark.skipif(sys.version_info < (3, 12), reason="js2py runs here")),
+    pytest.param("js2py", "not available",
+                 marks=pytest.mark.skipif(sys.version_info < (3, 12), reason="js2py runs here")),
 ])
 def test_unknown_or_unavailable_engine_is_a_clear_error(name, match):
     with pytest.raises(XmplanError, match=match):

@@ -43,7 +43,8 @@ def test_check_accepts_a_written_descriptor(tmp_path: Path) -> None:
         (["descriptor"], "xmplan: error: give --base-url or a values file with 'addon_url'"),
         (["descriptor", "--base-url", "http://a.example.com"], "'addon_url' must be an https URL"),
         (["descriptor", "--base-url", "https://a.example.com", "--key", "no spaces"], "key: 'no spaces' may hold only"),
-        (["descriptor", "--base-url", "https://a.example.com", "--scopes", "admin_everything"], "'admin_everything' is not one of"),
+        (["descriptor", "--base-url", "https://a.example.com", "--scopes", "admin_everything"],
+         "'admin_everything' is not one of"),
     ],
 )
 def test_bad_options_give_one_line_errors(argv: list[str], error: str) -> None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import copy
 import json
-from pathlib import Path
 
 import jsonschema
 import pytest
@@ -93,14 +92,18 @@ DELETE = object()
     ("path", "value", "expected"),
     [
         ("key", DELETE, "'key' is a required property"),
-        ("links/self", "http://addon.example.com/a.json", "links.self: 'http://addon.example.com/a.json' is not an https URL"),
+        ("links/self", "http://addon.example.com/a.json",
+         "links.self: 'http://addon.example.com/a.json' is not an https URL"),
         ("capabilities/dialog/0/key", "a" * 41, "capabilities.dialog[0].key: '" + "a" * 41 + "' is too long"),
         ("capabilities/dialog/0/key", "", "capabilities.dialog[0].key: '' should be non-empty"),
         ("capabilities/action/0/key", "bad key!", "capabilities.action[0].key: 'bad key!' may hold only letters"),
-        ("capabilities/action/0/location", "hipchat.sidebar.right", "capabilities.action[0].location: 'hipchat.sidebar.right' is not one of"),
-        ("capabilities/action/0/name", {"value": "x", "extra": 1}, "capabilities.action[0].name: Additional properties"),
+        ("capabilities/action/0/location", "hipchat.sidebar.right",
+         "capabilities.action[0].location: 'hipchat.sidebar.right' is not one of"),
+        ("capabilities/action/0/name", {"value": "x", "extra": 1},
+         "capabilities.action[0].name: Additional properties"),
         ("capabilities/dialog/0/title", {"value": "x" * 101}, "capabilities.dialog[0].title.value: "),
-        ("capabilities/hipchatApiConsumer/scopes", ["send_notification", "read_minds"], "scopes[1]: 'read_minds' is not one of"),
+        ("capabilities/hipchatApiConsumer/scopes", ["send_notification", "read_minds"],
+         "scopes[1]: 'read_minds' is not one of"),
         ("capabilities/hipchatApiConsumer/scopes", [], "scopes: [] should be non-empty"),
         ("capabilities/installable/callbackUrl", "ftp://x/y", "callbackUrl: 'ftp://x/y' is not an https URL"),
         ("vendor", {"name": "x"}, "vendor: 'url' is a required property"),
@@ -143,7 +146,8 @@ def test_options_from_values_take_overrides_and_ignore_other_values() -> None:
 
 @pytest.mark.parametrize(
     ("text", "scopes"),
-    [("send_notification", ("send_notification",)), (" view_room, send_notification view_room ", ("view_room", "send_notification"))],
+    [("send_notification", ("send_notification",)),
+     (" view_room, send_notification view_room ", ("view_room", "send_notification"))],
 )
 def test_parse_scopes(text: str, scopes: tuple) -> None:
     assert parse_scopes(text) == scopes
@@ -171,7 +175,8 @@ def test_our_schema_agrees_with_hipchats_on_the_reference_example(hipchat_schema
     [("capabilities/action/0/key", "bad key!"), ("capabilities/action/0/location", "nowhere"),
      ("capabilities/dialog/0/key", "k" * 41), ("capabilities/dialog/0/title", {"text": "x"})],
 )
-def test_both_schemas_reject_the_same_mistakes(descriptor: dict, hipchat_schema: dict, path: str, value: object) -> None:
+def test_both_schemas_reject_the_same_mistakes(descriptor: dict, hipchat_schema: dict, path: str,
+                                               value: object) -> None:
     bad = _set(descriptor, path, value)
     assert not jsonschema.Draft4Validator(hipchat_schema).is_valid(bad)
     assert descriptor_problems(bad)

@@ -10,7 +10,6 @@ import jsonschema
 import pytest
 
 from xmplan._runtime.api import Runtime, load_plan
-from xmplan._runtime.engines import available_engines
 
 ROOT = Path(__file__).parents[1]
 SCHEMA = json.loads((ROOT / "xmplan" / "schemas" / "invite-payload.schema.json").read_text(encoding="utf-8"))

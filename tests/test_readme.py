@@ -37,7 +37,7 @@ def test_ci_runs_the_readme_test_command() -> None:
     assert "pip install --quiet -e '.[test]'" in ci and "pip install -e '.[test]'" in test_command
 
 
-def test_ci_runs_the_static_checks_on_the_package() -> None:
+def test_ci_runs_the_static_checks_on_the_package_its_tests_and_benches() -> None:
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
-    assert ".venv/bin/ruff check xmplan\n" in ci and ".venv/bin/mypy xmplan\n" in ci
+    assert ".venv/bin/ruff check xmplan tests bench\n" in ci and ".venv/bin/mypy xmplan\n" in ci
     assert ci.index("mypy xmplan") < ci.index("-m pytest")

@@ -10,12 +10,16 @@ from xmplan._errors import XmplanError
 LEGACY_SCRIPT = """\
 var callback = JSON.parse(request.body);
 var props = {};
-for (var i = 0; i < callback.eventProperties.length; i++) { for (var k in callback.eventProperties[i]) { props[k] = callback.eventProperties[i][k]; } }
+for (var i = 0; i < callback.eventProperties.length; i++) {
+  for (var k in callback.eventProperties[i]) { props[k] = callback.eventProperties[i][k]; }
+}
 if (callback.annotation == "null") { callback.annotation = null; }
-console.log([callback.eventIdentifier, props['Incident ID'], callback.recipient, callback.response, String(callback.annotation)].join('|'));
+console.log([callback.eventIdentifier, props['Incident ID'], callback.recipient, callback.response,
+             String(callback.annotation)].join('|'));
 """
 OBJECT_SCRIPT = """\
-console.log([event.eventId, event.properties['Incident ID'], respondedTo.by.targetName, response.response, response.deviceName].join('|'));
+console.log([event.eventId, event.properties['Incident ID'], respondedTo.by.targetName, response.response,
+             response.deviceName].join('|'));
 """
 LEGACY = {
     "RESPONSE": {"eventIdentifier": 39637008, "date": "2019-05-09 21:38:11.868",

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 from conftest import CORPUS
@@ -94,7 +93,8 @@ def test_signalfx_outbound_response_resolves_the_incident(corpus):
     assert token and ingest.headers["X-SF-TOKEN"] == token
     [sent] = ingest.json
     assert sent["dimensions"] == {"outboundWebhook": "RESPONSE", "response": "Resolve"}
-    assert sent["properties"]["description"] == "msteele responded with Resolve on their Work Email device to xMatters event 4242."
+    assert sent["properties"]["description"] == ("msteele responded with Resolve on their Work Email device to "
+                                                 "xMatters event 4242.")
     assert (clear.endpoint, clear.method, clear.path) == ("Signal Fx API", "PUT", "/v2/incident/INC-7/clear")
 
 
@@ -107,7 +107,8 @@ def test_signalfx_outbound_delivery(corpus):
     [sent] = outcome.http[0].json
     assert sent["dimensions"] == {"outboundWebhook": "DELIVERY"}
     assert sent["properties"] == {"incidentId": "INC-7", "eventIdentifier": 4242,
-                                  "description": "xMatters delivered a notification to msteele on their Work Phone device."}
+                                  "description": "xMatters delivered a notification to msteele on their "
+                                                 "Work Phone device."}
 
 
 @pytest.mark.parametrize("style", ["legacy", "objects"])
@@ -204,7 +205,8 @@ def test_generated_create_event_simple_script_creates_the_event(corpus):
     assert call.response.status == 202
     assert set(call.json) == {"properties", "recipients", "requestId", "integrationUUID"}
     [event] = outcome.events
-    assert (event.form, event.properties["job_name"], event.recipients) == ("Abend", "PAYROLL", ({"targetName": "ops"},))
+    assert (event.form, event.properties["job_name"], event.recipients) == (
+        "Abend", "PAYROLL", ({"targetName": "ops"},))
 
 
 def test_generated_script_throws_when_the_trigger_is_refused(corpus):

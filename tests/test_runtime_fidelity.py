@@ -35,14 +35,16 @@ def test_var_request_shadows_the_builtin(engine_name):
 
 
 def test_sloppy_mode_and_implicit_globals(engine_name):
-    script = "json = {a: 1};\nconsole.log(String(json.a));\nfunction f() { leaked = 2; }\nf();\nconsole.log(String(leaked));"
+    script = ("json = {a: 1};\nconsole.log(String(json.a));\nfunction f() { leaked = 2; }\nf();\n"
+              "console.log(String(leaked));")
     outcome = run(engine_name, script)
     assert outcome.lines == ["1", "2"]
 
 
 def test_request_properties(engine_name):
     script = ("console.log(request.body);\n"
-              "console.log(request.headers['Content-Type'] + '|' + request.headers['content-type'] + '|' + request.headers['X-Token']);\n"
+              "console.log(request.headers['Content-Type'] + '|' + request.headers['content-type'] + '|' + "
+              "request.headers['X-Token']);\n"
               "console.log(Object.keys(request.headers).join(','));\n"
               "console.log(request.parameters.a + request.parameters.b);\n"
               "console.log(request.requestId + ' ' + request.integrationUuid);")
@@ -93,7 +95,8 @@ def test_form_post_without_recipients_is_recorded_with_a_note(engine_name):
 
 
 def test_console_levels(engine_name):
-    script = "console.log('l', 1);\nconsole.info('i');\nconsole.warn('w');\nconsole.error('e');\nconsole.debug('d', {a: 1});"
+    script = ("console.log('l', 1);\nconsole.info('i');\nconsole.warn('w');\nconsole.error('e');\n"
+              "console.debug('d', {a: 1});")
     outcome = run(engine_name, script)
     assert [(c.level, c.text) for c in outcome.console] == [
         ("log", "l 1"), ("info", "i"), ("warn", "w"), ("error", "e"), ("debug", "d [object Object]")]
@@ -112,7 +115,8 @@ def test_require_commonjs_one_instance_per_run(engine_name):
                 "Util.prototype.twice = function () { this.counter.next(); return this.counter.next(); };\n"
                 "module.exports = new Util();",
     }
-    script = "var util = require('Util');\nvar counter = require('Counter');\nutil.twice();\nconsole.log(String(counter.next()));"
+    script = ("var util = require('Util');\nvar counter = require('Counter');\nutil.twice();\n"
+              "console.log(String(counter.next()));")
     rt = runtime(make_plan({"Test": script}, libraries=libraries), engine_name)
     assert rt.run("Test").lines == ["3"]
     assert rt.run("Test").lines == ["3"]  # a new run starts with fresh library instances
@@ -134,7 +138,8 @@ def test_jxon_parses_xml(engine_name):
            "<Count>3</Count><Empty/><Item>a</Item><Item>b</Item></Details></Operation></Response></API>")
     script = ("var x = JXON.parse(request.body).api;\n"
               "var d = x.response.operation.details;\n"
-              "console.log(x['@version'] + ' ' + d.severity + ' ' + (d.count + 1) + ' ' + d.empty + ' ' + d.item.join('+'));")
+              "console.log(x['@version'] + ' ' + d.severity + ' ' + (d.count + 1) + ' ' + d.empty + ' ' + "
+              "d.item.join('+'));")
     assert run(engine_name, script, body=xml).lines == ["1 Critical 4 true a+b"]
 
 
@@ -160,7 +165,8 @@ def test_thrown_error_names_file_and_line(engine_name):
     assert outcome.lines == ["before"]
     assert "Failed with status 500" in outcome.error.message
     # The plan was made in memory, so there is no entry text to find the line in: the script is named.
-    assert (outcome.error.file, outcome.error.line) == ("test.zip/integrations/integrations.json#/integrations/0/script", 3)
+    assert (outcome.error.file, outcome.error.line) == (
+        "test.zip/integrations/integrations.json#/integrations/0/script", 3)
     # The place is a Location, printed as every problem's is; the JSON keeps the flat keys.
     where = outcome.error.location
     assert isinstance(where, Location) and (where.file, where.line) == (outcome.error.file, 3)
@@ -178,7 +184,8 @@ def test_thrown_error_names_file_and_line(engine_name):
 def test_errors_raised_by_built_ins_name_the_calling_line(engine_name, call, message):
     outcome = run(engine_name, f"var x = 1;\n\n  {call}", endpoints=[{"name": "Svc", "baseUrl": "https://svc"}])
     assert message in outcome.error.message
-    assert (outcome.error.file, outcome.error.line) == ("test.zip/integrations/integrations.json#/integrations/0/script", 3)
+    assert (outcome.error.file, outcome.error.line) == (
+        "test.zip/integrations/integrations.json#/integrations/0/script", 3)
 
 
 def test_columns_on_the_first_line_are_the_files(engine_name):
@@ -205,13 +212,15 @@ def test_script_file_of_a_source_tree_is_named(engine_name):
     from dataclasses import replace
 
     plan = make_plan({"Test": "var ok = 1;\nnull.boom;"})
-    plan = replace(plan, sources={"integrations/integrations.json#/integrations/0/script": "scripts/integrations/Test.js"})
+    plan = replace(plan, sources={"integrations/integrations.json#/integrations/0/script":
+                                  "scripts/integrations/Test.js"})
     outcome = runtime(plan, engine_name).run("Test")
     assert (outcome.error.file, outcome.error.line) == ("scripts/integrations/Test.js", 2)
 
 
 def test_runs_do_not_share_globals(engine_name):
-    rt = runtime(make_plan({"Test": "if (typeof seen !== 'undefined') { console.log('leak'); }\nseen = true;"}), engine_name)
+    rt = runtime(make_plan({"Test": "if (typeof seen !== 'undefined') { console.log('leak'); }\nseen = true;"}),
+                 engine_name)
     assert rt.run("Test").lines == [] and rt.run("Test").lines == []
 
 

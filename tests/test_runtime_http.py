@@ -47,7 +47,8 @@ def test_header_values_are_sent_as_javascript_text(engine_name):
 
 
 def test_non_2xx_does_not_throw(engine_name):
-    r = rt(engine_name, "var r = http.request({endpoint: 'Service', path: '/x'}).write();\nconsole.log(r.statusCode + r.body);")
+    r = rt(engine_name, "var r = http.request({endpoint: 'Service', path: '/x'}).write();\n"
+                        "console.log(r.statusCode + r.body);")
     r.respond("Service", {"status": 404, "body": "gone"})
     outcome = r.run("Test")
     assert outcome.ok and outcome.lines == ["404gone"]
@@ -55,7 +56,8 @@ def test_non_2xx_does_not_throw(engine_name):
 
 
 def test_answers_in_order_last_repeats_and_specific_rules_win(engine_name):
-    script = ("for (var i = 0; i < 3; i++) { console.log(http.request({endpoint: 'Service', path: '/a?i=' + i}).write().body); }\n"
+    script = ("for (var i = 0; i < 3; i++) { "
+              "console.log(http.request({endpoint: 'Service', path: '/a?i=' + i}).write().body); }\n"
               "console.log(http.request({endpoint: 'Service', path: '/b', method: 'DELETE'}).write().body);\n"
               "console.log(http.request({endpoint: 'Service', path: '/c', method: 'POST'}).write('x=1').body);")
     r = rt(engine_name, script)
@@ -69,7 +71,8 @@ def test_answers_in_order_last_repeats_and_specific_rules_win(engine_name):
 
 def test_auto_encode_uri(engine_name):
     script = ("http.request({endpoint: 'xMatters', path: '/api/xm/1/groups/Ops Team'}).write();\n"
-              "http.request({endpoint: 'xMatters', path: 'api/xm/1/events?propertyName=id%23en', autoEncodeURI: 'false'}).write();\n"
+              "http.request({endpoint: 'xMatters', path: 'api/xm/1/events?propertyName=id%23en', "
+              "autoEncodeURI: 'false'}).write();\n"
               "http.request({endpoint: 'xMatters', path: '/api/xm/1/events?propertyName=id%23en'}).write();")
     r = rt(engine_name, script)
     r.respond("xMatters", {"body": "{}"})
@@ -91,7 +94,8 @@ def test_unanswered_request_is_a_clear_failure(engine_name):
 
 
 def test_scripts_can_catch_a_failed_request(engine_name):
-    script = "try { http.request({endpoint: 'Service', path: '/x'}).write(); } catch (e) { console.log('caught ' + e.message.substr(0, 16)); }"
+    script = ("try { http.request({endpoint: 'Service', path: '/x'}).write(); } "
+              "catch (e) { console.log('caught ' + e.message.substr(0, 16)); }")
     outcome = rt(engine_name, script).run("Test")
     assert outcome.ok and outcome.lines == ["caught No fake response"]
 
@@ -115,7 +119,7 @@ def _engines():
 class _Handler(BaseHTTPRequestHandler):
     seen: list = []
 
-    def do_POST(self) -> None:  # noqa: N802 - http.server's naming
+    def do_POST(self) -> None:
         body = self.rfile.read(int(self.headers.get("Content-Length", 0))).decode()
         self.seen.append((self.path, self.headers.get("X-Key"), body))
         answer = json.dumps({"echo": json.loads(body)}).encode()

@@ -24,7 +24,7 @@ MUTATIONS = [
 
 
 @pytest.mark.parametrize("mutation", MUTATIONS)
-def test_a_script_cannot_change_the_next_run(engine_name, mutation):  # noqa: F811
+def test_a_script_cannot_change_the_next_run(engine_name, mutation):
     rt = runtime(make_plan({"Probe": PROBE, "Mutate": mutation + "\n" + PROBE}), engine_name)
     pristine = rt.run("Probe", body="{}")
     assert pristine.ok, pristine.error
@@ -34,7 +34,7 @@ def test_a_script_cannot_change_the_next_run(engine_name, mutation):  # noqa: F8
                               "undefined undefined 0"]
 
 
-def test_each_run_sees_its_own_request(engine_name):  # noqa: F811
+def test_each_run_sees_its_own_request(engine_name):
     rt = runtime(make_plan({"Echo": "console.log(request.body + ' ' + request.headers['X-Run']);"}), engine_name)
     lines = [rt.run("Echo", body=f"body{i}", headers={"x-run": str(i)}).lines for i in range(3)]
     assert lines == [["body0 0"], ["body1 1"], ["body2 2"]]

@@ -22,7 +22,8 @@ from xmplan._web import BackgroundServer
 @contextmanager
 def hosted(tmp_path) -> Iterator[tuple[Flask, str, RunHost]]:
     """The flagship plan served on 127.0.0.1 with its runs in a run host, started as `xmplan serve` does."""
-    app = create_app(config_for([ROOT], tmp_path / "data", run_host=True, constants={"HipChat Token": "t"}), start=False)
+    app = create_app(config_for([ROOT], tmp_path / "data", run_host=True, constants={"HipChat Token": "t"}),
+                     start=False)
     host = runs_of(app)
     assert isinstance(host, RunHost)
     with BackgroundServer(app) as server:

@@ -236,10 +236,12 @@ def test_a_constant_named_like_a_secret_should_travel_blank(tmp_path: Path, caps
     tree = tmp_path / "tree"
     shutil.copytree(Path(__file__).parent / "samples" / "minimal", tree)
     source = tree / "plan/integrations/integrations.json.j2"
-    source.write_text(source.read_text().replace('"name": "Team", "value": "Ops"', '"name": "API Token", "value": "s3cr3t"'))
+    source.write_text(source.read_text().replace('"name": "Team", "value": "Ops"',
+                                                 '"name": "API Token", "value": "s3cr3t"'))
     assert main(["validate", str(tree)]) == 0
     out = capsys.readouterr().out
-    assert re.search(r"integrations\.json\.j2:\d+:\d+: warning: constant 'API Token' holds a value.*\[constant-secret\]", out)
+    assert re.search(r"integrations\.json\.j2:\d+:\d+: warning: constant 'API Token' holds a value"
+                     r".*\[constant-secret\]", out)
 
 
 def test_an_unreadable_file_is_a_problem_in_json_too(tmp_path: Path) -> None:
@@ -288,7 +290,7 @@ def test_a_missing_engine_and_a_broken_file_are_reported_together(tmp_path: Path
 def test_many_members_named_twice_are_reported_briefly(tmp_path: Path) -> None:
     shutil.copytree(Path(__file__).parent / "samples" / "minimal", tmp_path / "tree")
     properties = tmp_path / "tree" / "plan" / "properties" / "properties.json"
-    properties.write_text("[" + ",".join('{"name": "P%d", "name": "Q%d", "baseType": 3}' % (i, i) for i in range(60)) + "]")
+    properties.write_text("[" + ",".join(f'{{"name": "P{i}", "name": "Q{i}", "baseType": 3}}' for i in range(60)) + "]")
     output = run("validate", str(tmp_path / "tree"))[1]
     assert output.count("is named more than once") == 50 and "10 more members named twice [duplicate-key]" in output
 
