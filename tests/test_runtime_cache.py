@@ -83,11 +83,11 @@ def test_a_cache_or_key_open_to_others_is_not_used(cache, monkeypatch):
     os.chmod(code, 0o600)
     import xmplan._codecache as codecache
 
-    loaded: list[bytes | None] = []
-    original = codecache.SignedCache.load
-    monkeypatch.setattr(codecache.SignedCache, "load", lambda self, name: loaded.append(original(self, name)))
+    opened: list[codecache.SignedFolder | None] = []
+    original = codecache.SignedCache.open
+    monkeypatch.setattr(codecache.SignedCache, "open", lambda self: opened.append(original(self)) or opened[-1])
     assert run_big() == [("size", "2000")]
-    assert loaded == [None]  # a key others can read is no key: the signed entry is not loaded
+    assert opened == [None]  # a key others can read is no key: the signed entry is not loaded
 
 
 def test_runs_in_the_suite_cache_in_its_temporary_folder():

@@ -43,13 +43,28 @@ class SignedCache:
     def __init__(self, tag: str) -> None:
         self.tag = tag
 
+    def open(self) -> SignedFolder | None:
+        """The folder for this tag with this user's key, or None when either cannot be trusted (checked
+        anew at each call: a caller opens once for a load and the store that may follow it)."""
+        folder = cache_dir() / self.tag
+        if not _private_dir(cache_dir()) or not _private_dir(folder):
+            return None
+        key = _key()
+        return SignedFolder(folder, key) if key else None
+
+
+class SignedFolder:
+    """A trusted cache folder and the key its entries are signed with."""
+
+    __slots__ = ("path", "key")
+
+    def __init__(self, path: Path, key: bytes) -> None:
+        self.path = path
+        self.key = key
+
     def load(self, name: str) -> bytes | None:
         """The entry's contents, or None when it is absent, unreadable or not signed by this user."""
-        disk = self._disk()
-        if disk is None:
-            return None
-        folder, key = disk
-        path = folder / f"{name}.code"
+        path = self.path / f"{name}.code"
         try:
             if not _private(path):
                 return None
@@ -57,27 +72,15 @@ class SignedCache:
         except OSError:
             return None
         mac, payload = data[:MAC_BYTES], data[MAC_BYTES:]
-        return payload if hmac.compare_digest(mac, _mac(key, name, payload)) else None
+        return payload if hmac.compare_digest(mac, _mac(self.key, name, payload)) else None
 
     def store(self, name: str, payload: bytes) -> None:
-        disk = self._disk()
-        if disk is None:
-            return
-        folder, key = disk
         try:
-            with tempfile.NamedTemporaryFile(dir=folder, delete=False, suffix=".tmp") as tmp:
-                tmp.write(_mac(key, name, payload) + payload)
-            os.replace(tmp.name, folder / f"{name}.code")
+            with tempfile.NamedTemporaryFile(dir=self.path, delete=False, suffix=".tmp") as tmp:
+                tmp.write(_mac(self.key, name, payload) + payload)
+            os.replace(tmp.name, self.path / f"{name}.code")
         except OSError:
             pass  # a read-only cache directory only costs speed
-
-    def _disk(self) -> tuple[Path, bytes] | None:
-        """The folder for this tag, and the key, when both can be trusted."""
-        folder = cache_dir() / self.tag
-        if not _private_dir(cache_dir()) or not _private_dir(folder):
-            return None
-        key = _key()
-        return (folder, key) if key else None
 
 
 def _mac(key: bytes, name: str, payload: bytes) -> bytes:

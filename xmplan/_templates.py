@@ -18,7 +18,7 @@ from jinja2.filters import FILTERS as DEFAULT_FILTERS
 from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup
 
-from ._codecache import SignedCache
+from ._codecache import SignedCache, SignedFolder
 from ._lazy_re import lazy
 
 MAX_OUTPUT = 16 * 1024 * 1024  # characters a template, or any value inside it, may reach
@@ -179,18 +179,23 @@ class _CompiledTemplates(jinja2.BytecodeCache):
 
     def __init__(self, kind: str) -> None:
         self._kind = kind
-        self._entries = SignedCache(f"jinja2-{jinja2.__version__}-{sys.implementation.cache_tag}-{_generator()}")
+
+    @functools.cached_property
+    def _folder(self) -> SignedFolder | None:
+        """Opened once for the templates of one tree (one Renderer)."""
+        return SignedCache(f"jinja2-{jinja2.__version__}-{sys.implementation.cache_tag}-{_generator()}").open()
 
     def get_cache_key(self, name: str, filename: str | None = None) -> str:
         return hashlib.sha256(f"{self._kind}\0{name}".encode("utf-8", "surrogatepass")).hexdigest()
 
     def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
-        data = self._entries.load(bucket.key)
+        data = None if self._folder is None else self._folder.load(bucket.key)
         if data is not None:
             bucket.bytecode_from_string(data)  # checks jinja2's format, Python's version and the source
 
     def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
-        self._entries.store(bucket.key, bucket.bytecode_to_string())
+        if self._folder is not None:
+            self._folder.store(bucket.key, bucket.bytecode_to_string())
 
 
 @functools.cache

@@ -30,7 +30,7 @@ from js2py.base import MakeError, PyJsException
 from js2py.translators import translating_nodes
 from js2py.translators import translator as js2py_translator
 
-from ..._codecache import SignedCache
+from ..._codecache import SignedCache, SignedFolder
 
 TRANSLATOR_VERSION = "2"  # raise when what the translation produces changes (cached on disk)
 DISK_CACHE_MIN_CHARS = 20_000
@@ -138,7 +138,7 @@ class TranslationCache:
     def __init__(self) -> None:
         self._memory: OrderedDict[str, Compiled] = OrderedDict()  # source text -> translation
         self._lock = threading.Lock()
-        self._disk = SignedCache(f"js2py-{version('Js2Py')}-{sys.implementation.cache_tag}-t{TRANSLATOR_VERSION}")
+        self._cache = SignedCache(f"js2py-{version('Js2Py')}-{sys.implementation.cache_tag}-t{TRANSLATOR_VERSION}")
 
     def has(self, text: str) -> bool:
         """Whether `text` is translated and in memory."""
@@ -153,32 +153,30 @@ class TranslationCache:
                 self._memory.move_to_end(text)
                 return found
         digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
-        disk = len(text) >= DISK_CACHE_MIN_CHARS
-        compiled = self._load(digest) if disk else None
+        disk = self._cache.open() if len(text) >= DISK_CACHE_MIN_CHARS else None
+        compiled = _load(disk, digest) if disk else None
         if compiled is None:
             compiled = _translate(text, f"{FILENAME_PREFIX}{digest}>")
             if disk:
-                self._store(digest, compiled)
+                disk.store(digest, marshal.dumps((compiled.code, list(compiled.js_lines))))
         with self._lock:
             self._memory[text] = compiled
             while len(self._memory) > MEMORY_CACHE_ENTRIES:
                 self._memory.popitem(last=False)
         return compiled
 
-    def _load(self, digest: str) -> Compiled | None:
-        payload = self._disk.load(digest)
-        if payload is None:
-            return None
-        try:
-            code, js_lines = marshal.loads(payload)
-        except (ValueError, EOFError, TypeError):
-            return None
-        if not isinstance(code, CodeType) or code.co_filename != f"{FILENAME_PREFIX}{digest}>":
-            return None
-        return Compiled(code, tuple(js_lines))
 
-    def _store(self, digest: str, compiled: Compiled) -> None:
-        self._disk.store(digest, marshal.dumps((compiled.code, list(compiled.js_lines))))
+def _load(disk: SignedFolder, digest: str) -> Compiled | None:
+    payload = disk.load(digest)
+    if payload is None:
+        return None
+    try:
+        code, js_lines = marshal.loads(payload)
+    except (ValueError, EOFError, TypeError):
+        return None
+    if not isinstance(code, CodeType) or code.co_filename != f"{FILENAME_PREFIX}{digest}>":
+        return None
+    return Compiled(code, tuple(js_lines))
 
 
 @functools.cache
